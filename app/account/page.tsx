@@ -1,0 +1,53 @@
+import type { Metadata } from 'next';
+import { FormAlert } from '@/components/forms/form-alert';
+import { requireSession } from '@/lib/auth/dal';
+
+export const metadata: Metadata = { title: 'Your account' };
+
+const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' });
+
+/** "1990-04-07" as a person reads it; the birthday is a calendar date with no time zone. */
+function formatBirthday(isoDate: string): string {
+  return dateFormat.format(new Date(`${isoDate}T00:00:00Z`));
+}
+
+type Search = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function AccountPage({ searchParams }: { searchParams: Search }) {
+  const { user } = await requireSession('/account');
+  const { welcome } = await searchParams;
+
+  const rows: [string, string][] = [
+    ['Name', `${user.firstName} ${user.lastName}`],
+    ['Username', user.username],
+    ['Email', user.email],
+    ['Date of birth', formatBirthday(user.dateOfBirth)],
+    ['Member since', dateFormat.format(user.createdAt)],
+  ];
+
+  return (
+    <div className="space-y-6">
+      {welcome === '1' && (
+        <FormAlert id="welcome" tone="success">
+          Welcome to Gatehouse, {user.firstName}! Your account is ready.
+        </FormAlert>
+      )}
+      <section aria-labelledby="profile-heading" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm sm:p-8">
+        <h1 id="profile-heading" className="text-2xl font-semibold tracking-tight">
+          Your account
+        </h1>
+        <p className="mt-1 text-sm text-slate-600">This is the profile other parts of the site see.</p>
+        <dl className="mt-6 divide-y divide-slate-100">
+          {rows.map(([label, value]) => (
+            <div key={label} className="grid gap-1 py-3 sm:grid-cols-3 sm:gap-4">
+              <dt className="text-sm font-medium text-slate-500">{label}</dt>
+              <dd className="break-words text-slate-900 sm:col-span-2" data-field={label}>
+                {value}
+              </dd>
+            </div>
+          ))}
+        </dl>
+      </section>
+    </div>
+  );
+}

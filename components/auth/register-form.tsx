@@ -1,0 +1,121 @@
+'use client';
+
+import Link from 'next/link';
+import { useActionState, useRef, useState, type FocusEvent, type FormEvent } from 'react';
+import { register } from '@/app/(auth)/actions';
+import { Field } from '@/components/forms/field';
+import { FormAlert } from '@/components/forms/form-alert';
+import { PasswordInput } from '@/components/forms/password-input';
+import { SubmitButton } from '@/components/forms/submit-button';
+import { useFocusFirstError } from '@/components/forms/use-focus-first-error';
+import { idle } from '@/lib/forms';
+import { fieldErrors, registerSchema } from '@/lib/validation/auth';
+import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX, isoDate } from '@/lib/validation/fields';
+
+type Errors = Record<string, string | undefined>;
+
+function clientErrors(form: HTMLFormElement): Errors {
+  const parsed = registerSchema.safeParse(Object.fromEntries(new FormData(form)));
+  return parsed.success ? {} : fieldErrors(parsed.error);
+}
+
+/**
+ * The server decides; this mirrors the same zod rules in the browser so a person sees a mistake
+ * when they leave the field instead of after a round trip. Without JavaScript the form still posts.
+ */
+export function RegisterForm() {
+  const [state, action] = useActionState(register, idle);
+  const [local, setLocal] = useState<{ errors: Errors; touched: Set<string>; forState: unknown }>({
+    errors: {},
+    touched: new Set(),
+    forState: state,
+  });
+  const form = useRef<HTMLFormElement>(null);
+  // A new server answer replaces what the browser-side check said.
+  const current = local.forState === state ? local : { errors: {}, touched: new Set<string>(), forState: state };
+  const errors: Errors = { ...state.fieldErrors, ...current.errors };
+  useFocusFirstError(form, state);
+
+  function onBlur(event: FocusEvent<HTMLFormElement>) {
+    const target = event.target as unknown;
+    const name = target instanceof HTMLInputElement ? target.name : '';
+    if (!name || !form.current) return;
+    const touched = new Set(current.touched).add(name);
+    const all = clientErrors(form.current);
+    const next: Errors = {};
+    for (const field of touched) next[field] = all[field];
+    setLocal({ errors: next, touched, forState: state });
+  }
+
+  function onSubmit(event: FormEvent<HTMLFormElement>) {
+    const all = clientErrors(event.currentTarget);
+    if (Object.keys(all).length === 0) return;
+    event.preventDefault();
+    setLocal({ errors: all, touched: new Set(Object.keys(all)), forState: state });
+    requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+  }
+
+  const v = state.values ?? {};
+  return (
+    <form ref={form} action={action} onBlur={onBlur} onSubmit={onSubmit} noValidate className="space-y-4">
+      {state.message && (
+        <FormAlert id="form-error" tone="error">
+          {state.message}
+        </FormAlert>
+      )}
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Field name="firstName" label="First name" autoComplete="given-name" required maxLength={50} defaultValue={v.firstName} error={errors.firstName} />
+        <Field name="lastName" label="Last name" autoComplete="family-name" required maxLength={50} defaultValue={v.lastName} error={errors.lastName} />
+      </div>
+      <Field
+        name="dateOfBirth"
+        label="Date of birth"
+        type="date"
+        autoComplete="bday"
+        required
+        max={isoDate(new Date())}
+        defaultValue={v.dateOfBirth}
+        error={errors.dateOfBirth}
+      />
+      <Field
+        name="username"
+        label="Username"
+        autoComplete="username"
+        autoCapitalize="none"
+        spellCheck={false}
+        required
+        maxLength={USERNAME_MAX}
+        defaultValue={v.username}
+        error={errors.username}
+        hint={`3–${USERNAME_MAX} characters: letters and digits, starting with a letter.`}
+      />
+      <Field name="email" label="Email" type="email" autoComplete="email" required defaultValue={v.email} error={errors.email} />
+      <Field
+        name="password"
+        label="Password"
+        error={errors.password}
+        hint={`At least ${PASSWORD_MIN} characters (up to ${PASSWORD_MAX}). A few unrelated words make a strong one.`}
+      >
+        <PasswordInput
+          name="password"
+          autoComplete="new-password"
+          required
+          error={errors.password}
+          describedBy={errors.password ? 'password-error password-hint' : 'password-hint'}
+        />
+      </Field>
+      <Field name="confirmPassword" label="Confirm password" error={errors.confirmPassword}>
+        <PasswordInput name="confirmPassword" autoComplete="new-password" required error={errors.confirmPassword} />
+      </Field>
+      <SubmitButton pendingLabel="Creating your account…" className="w-full">
+        Create account
+      </SubmitButton>
+      <p className="text-center text-sm text-slate-600">
+        Already have an account?{' '}
+        <Link href="/login" className="font-medium text-indigo-700 underline-offset-2 hover:underline">
+          Log in
+        </Link>
+      </p>
+    </form>
+  );
+}

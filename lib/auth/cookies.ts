@@ -1,0 +1,53 @@
+// Cookie names and attributes, shared by Auth.js, the middleware and the route handlers: every
+// layer must agree on the name, and `__Host-` cookies can only be set or cleared with Secure.
+
+/** Secure cookies when the site's URL is https, or in production when AUTH_URL is not set. */
+export function secureCookies(): boolean {
+  const url = process.env.AUTH_URL;
+  if (url) return url.startsWith('https:');
+  return process.env.NODE_ENV === 'production';
+}
+
+const prefix = () => (secureCookies() ? '__Host-' : '');
+export const sessionCookieName = () => `${prefix()}gatehouse.session`;
+export const refreshCookieName = () => `${prefix()}gatehouse.refresh`;
+
+export type CookieOptions = {
+  httpOnly: true;
+  sameSite: 'lax';
+  path: '/';
+  secure: boolean;
+  maxAge?: number;
+};
+
+/** No maxAge: a browser-session cookie. Persistence is the refresh cookie's job. */
+export function sessionCookieOptions(): CookieOptions {
+  return { httpOnly: true, sameSite: 'lax', path: '/', secure: secureCookies() };
+}
+
+function refreshCookieOptions(maxAgeSeconds: number): CookieOptions {
+  return { ...sessionCookieOptions(), maxAge: maxAgeSeconds };
+}
+
+export function expiredCookieOptions(): CookieOptions {
+  return { ...sessionCookieOptions(), maxAge: 0 };
+}
+
+/** Anything with Next's cookie `set` (the `cookies()` store or a NextResponse's cookies). */
+export type CookieJar = { set(name: string, value: string, options: CookieOptions): unknown };
+
+/** Refresh cookies live as long as the idle limit of a remembered session. */
+export const REFRESH_COOKIE_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
+
+export function setSessionCookie(jar: CookieJar, token: string): void {
+  jar.set(sessionCookieName(), token, sessionCookieOptions());
+}
+
+export function setRefreshCookie(jar: CookieJar, token: string): void {
+  jar.set(refreshCookieName(), token, refreshCookieOptions(REFRESH_COOKIE_MAX_AGE_SECONDS));
+}
+
+export function clearAuthCookies(jar: CookieJar): void {
+  jar.set(sessionCookieName(), '', expiredCookieOptions());
+  jar.set(refreshCookieName(), '', expiredCookieOptions());
+}

@@ -1,0 +1,19 @@
+import 'server-only';
+import { findUserForLogin, setPasswordHash, type PublicUser } from '@/lib/db/queries/users';
+import { charCount, PASSWORD_MAX } from '@/lib/validation/fields';
+import { dummyHash, hashPassword, needsRehash, verifyPassword } from './password';
+
+/**
+ * The user for an email-or-username and password, or null. Unknown accounts cost one bcrypt
+ * compare against a dummy hash, the same as a wrong password, so timing reveals nothing.
+ */
+export async function authenticate(login: string, password: string): Promise<PublicUser | null> {
+  const found = findUserForLogin(login);
+  // Longer than any password we accept: it cannot match, and is not worth hashing.
+  const plausible = charCount(password) <= PASSWORD_MAX;
+  const ok = await verifyPassword(plausible ? password : '', found?.passwordHash ?? (await dummyHash()));
+  if (!found || !ok || !plausible) return null;
+  const { passwordHash, ...user } = found;
+  if (needsRehash(passwordHash)) setPasswordHash(user.id, await hashPassword(password));
+  return user;
+}

@@ -1,0 +1,38 @@
+import 'server-only';
+import { cookies } from 'next/headers';
+import { redirect } from 'next/navigation';
+import { cache } from 'react';
+import type { PublicUser } from '@/lib/db/queries/users';
+import { loginUrl, type LoginReason } from '@/lib/routes';
+import { sessionCookieName } from './cookies';
+import { getLiveSessionUser } from './session';
+import { verifySessionToken } from './token';
+
+// The real guard. The middleware only checks the token's signature and expiry (it can't reach the
+// database); every page, action and route handler that reads "who is this" comes through here,
+// which also checks that the session was not revoked.
+
+export type CurrentSession = { user: PublicUser; sessionId: string };
+type Lookup = { session: CurrentSession; reason?: never } | { session: null; reason?: LoginReason };
+
+const lookup = cache(async (): Promise<Lookup> => {
+  const token = (await cookies()).get(sessionCookieName())?.value;
+  if (!token) return { session: null };
+  const verified = await verifySessionToken(token);
+  if (!verified.ok) return { session: null, reason: verified.reason };
+  const user = getLiveSessionUser(verified.claims.sid, Number(verified.claims.sub));
+  if (!user) return { session: null, reason: 'ended' };
+  return { session: { user, sessionId: verified.claims.sid } };
+});
+
+/** The logged-in person, or null. Cached per request: one token check and one query. */
+export async function getCurrentSession(): Promise<CurrentSession | null> {
+  return (await lookup()).session;
+}
+
+/** The logged-in person, or a redirect to the login page that says why and comes back to `path`. */
+export async function requireSession(path: string): Promise<CurrentSession> {
+  const { session, reason } = await lookup();
+  if (!session) redirect(loginUrl(path, reason));
+  return session;
+}

@@ -1,0 +1,57 @@
+import 'server-only';
+import { createHmac, randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import bcrypt from 'bcryptjs';
+import { Piscina } from 'piscina';
+import { env } from '@/lib/env';
+
+/**
+ * bcrypt reads only the first 72 bytes, so "every character counts" needs a pre-hash: the
+ * NFKC-normalised password goes through HMAC-SHA-384 (a fixed, public key: domain separation,
+ * not a pepper) and the 64-character base64 digest is what bcrypt sees. Nothing is truncated.
+ */
+const PREHASH_KEY = 'gatehouse/password/v1';
+
+export function prehash(password: string): string {
+  return createHmac('sha384', PREHASH_KEY).update(password.normalize('NFKC'), 'utf8').digest('base64');
+}
+
+type Task = { op: 'hash'; input: string; cost: number } | { op: 'verify'; input: string; hash: string };
+
+const holder = globalThis as unknown as { gatehousePasswordPool?: Piscina<Task, string | boolean> };
+
+function pool(): Piscina<Task, string | boolean> {
+  holder.gatehousePasswordPool ??= new Piscina<Task, string | boolean>({
+    // A file on disk, not a bundled module: worker threads load it by path at run time.
+    filename: path.join(process.cwd(), 'lib/auth/password-worker.mjs'),
+    minThreads: 1,
+    maxThreads: env().PASSWORD_HASH_THREADS ?? os.availableParallelism(),
+    idleTimeout: 60_000,
+  });
+  return holder.gatehousePasswordPool;
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  return (await pool().run({ op: 'hash', input: prehash(password), cost: env().BCRYPT_COST })) as string;
+}
+
+export async function verifyPassword(password: string, hash: string): Promise<boolean> {
+  return (await pool().run({ op: 'verify', input: prehash(password), hash })) === true;
+}
+
+/** The cost is read from the stored hash, so raising BCRYPT_COST upgrades hashes at next login. */
+export function needsRehash(hash: string): boolean {
+  return bcrypt.getRounds(hash) < env().BCRYPT_COST;
+}
+
+let dummy: Promise<string> | undefined;
+
+/**
+ * A real hash at the current cost, of a random password nobody knows: comparing against it when
+ * there is no such user makes "unknown account" cost the same time as "wrong password".
+ */
+export function dummyHash(): Promise<string> {
+  dummy ??= hashPassword(randomBytes(32).toString('base64'));
+  return dummy;
+}

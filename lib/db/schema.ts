@@ -1,0 +1,51 @@
+import { sql } from 'drizzle-orm';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+// Times are stored as integer milliseconds since the epoch (mode 'timestamp_ms').
+export const users = sqliteTable(
+  'users',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    // Shown as typed; uniqueness is on lower(username) (usernames are ASCII letters and digits).
+    username: text('username').notNull(),
+    // Stored trimmed and lower-cased, so a plain unique index is case-insensitive.
+    email: text('email').notNull().unique(),
+    firstName: text('first_name').notNull(),
+    lastName: text('last_name').notNull(),
+    // Calendar date, YYYY-MM-DD: a birthday has no time zone.
+    dateOfBirth: text('date_of_birth').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [uniqueIndex('users_username_lower_unique').on(sql`lower(${t.username})`)],
+);
+
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    // Random 128-bit id, carried in the JWT as `sid`.
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    // SHA-256 of the refresh token ("Keep me signed in" only); the token itself is never stored.
+    refreshHash: text('refresh_hash').unique(),
+    // The hash it replaced, honoured briefly so two tabs refreshing at once don't log each other out.
+    previousRefreshHash: text('previous_refresh_hash'),
+    refreshRotatedAt: integer('refresh_rotated_at', { mode: 'timestamp_ms' }),
+    refreshExpiresAt: integer('refresh_expires_at', { mode: 'timestamp_ms' }),
+    userAgent: text('user_agent'),
+    ip: text('ip'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }).notNull(),
+    // Absolute end of the session, however active it is.
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('sessions_user_id_idx').on(t.userId), index('sessions_previous_refresh_hash_idx').on(t.previousRefreshHash)],
+);
+
+export type User = typeof users.$inferSelect;
+export type NewUser = typeof users.$inferInsert;
+export type Session = typeof sessions.$inferSelect;

@@ -1,0 +1,29 @@
+import 'server-only';
+import { z } from 'zod';
+
+// Server settings read from the environment, checked once. AUTH_SECRET is settled earlier, in
+// next.config.ts (lib/config/secret.ts), because the Edge middleware needs it too.
+const schema = z.object({
+  BCRYPT_COST: z.coerce
+    .number()
+    .int()
+    .min(10, 'BCRYPT_COST must be at least 10')
+    .max(15, 'BCRYPT_COST above 15 takes seconds per login')
+    .default(11),
+  PASSWORD_HASH_THREADS: z.coerce.number().int().min(1).max(64).optional(),
+});
+
+export type Env = z.infer<typeof schema>;
+let parsed: Env | undefined;
+
+export function env(): Env {
+  if (!parsed) {
+    const result = schema.safeParse(process.env);
+    if (!result.success) {
+      const issue = result.error.issues[0]!;
+      throw new Error(`Invalid environment: ${issue.path.join('.')}: ${issue.message}`);
+    }
+    parsed = result.data;
+  }
+  return parsed;
+}

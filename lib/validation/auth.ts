@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { dateOfBirth, email, newPassword, personName, username } from './fields';
+
+export const registerSchema = z
+  .object({
+    firstName: personName('First name'),
+    lastName: personName('Last name'),
+    dateOfBirth,
+    username,
+    email,
+    password: newPassword,
+    confirmPassword: z.string({ error: 'Confirm your password.' }).min(1, 'Confirm your password.'),
+  })
+  .superRefine((data, ctx) => {
+    const lower = data.password.normalize('NFKC').toLowerCase();
+    if (lower === data.username.toLowerCase() || lower === data.email || lower === data.email.split('@')[0]) {
+      ctx.addIssue({ code: 'custom', path: ['password'], message: 'Password must not be your username or email.' });
+    }
+    if (data.confirmPassword !== data.password) {
+      ctx.addIssue({ code: 'custom', path: ['confirmPassword'], message: 'Passwords do not match.' });
+    }
+  });
+
+export type RegisterInput = z.infer<typeof registerSchema>;
+
+export const loginSchema = z.object({
+  login: z
+    .string({ error: 'Enter your email or username.' })
+    .trim()
+    .min(1, 'Enter your email or username.')
+    .max(254, 'Enter your email or username.'),
+  // Capped well above the longest valid password so a megabyte "password" is never hashed.
+  password: z.string({ error: 'Enter your password.' }).min(1, 'Enter your password.').max(1024, 'Enter your password.'),
+  remember: z
+    .union([z.literal('on'), z.literal('1'), z.literal('true'), z.literal(''), z.undefined()])
+    .catch(undefined)
+    .transform((value) => value !== undefined && value !== ''),
+  next: z.string().optional().catch(undefined),
+});
+
+export type LoginInput = z.infer<typeof loginSchema>;
+
+/** Field errors in the shape forms render: the first message per field. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = String(issue.path[0] ?? 'form');
+    out[key] ??= issue.message;
+  }
+  return out;
+}

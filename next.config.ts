@@ -1,0 +1,21 @@
+import { PHASE_DEVELOPMENT_SERVER, PHASE_PRODUCTION_SERVER } from 'next/constants';
+import type { NextConfig } from 'next';
+import { SecretError, ensureDevSecret, requireProductionSecret } from './lib/config/secret';
+
+const config: NextConfig = {
+  poweredByHeader: false,
+  // piscina starts worker threads from files on disk; bundling it would break its own paths.
+  serverExternalPackages: ['piscina'],
+};
+
+export default function nextConfig(phase: string): NextConfig {
+  try {
+    if (phase === PHASE_PRODUCTION_SERVER) requireProductionSecret();
+    if (phase === PHASE_DEVELOPMENT_SERVER) ensureDevSecret();
+  } catch (error) {
+    if (!(error instanceof SecretError)) throw error;
+    console.error(`Gatehouse cannot start: ${error.message}`);
+    process.exit(1);
+  }
+  return config;
+}
