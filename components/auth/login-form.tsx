@@ -13,7 +13,7 @@ import { idle } from '@/lib/forms';
 export function LoginForm({ next }: { next?: string }) {
   const [state, action] = useActionState(login, idle);
   const form = useRef<HTMLFormElement>(null);
-  useFocusFirstError(form, state);
+  useFocusFirstError(form, [state]);
   const errors = state.fieldErrors ?? {};
 
   return (

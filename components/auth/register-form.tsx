@@ -1,7 +1,8 @@
 'use client';
 
 import Link from 'next/link';
-import { useActionState, useRef, useState, type FocusEvent, type FormEvent } from 'react';
+import { useActionState, useRef, useState, type FocusEvent, type FormEvent, type PointerEvent } from 'react';
+import { flushSync } from 'react-dom';
 import { register } from '@/app/(auth)/actions';
 import { Field } from '@/components/forms/field';
 import { FormAlert } from '@/components/forms/form-alert';
@@ -34,9 +35,17 @@ export function RegisterForm() {
   // A new server answer replaces what the browser-side check said.
   const current = local.forState === state ? local : { errors: {}, touched: new Set<string>(), forState: state };
   const errors: Errors = { ...state.fieldErrors, ...current.errors };
-  useFocusFirstError(form, state);
+  useFocusFirstError(form, [state]);
+
+  // Pressing "Create account" blurs the last field first. Checking it then would show its error,
+  // push the button down before the press ends, and swallow the click. Submit checks everything.
+  const pressingSubmit = useRef(false);
+  function onPointerDown(event: PointerEvent<HTMLFormElement>) {
+    pressingSubmit.current = (event.target as Element).closest('button[type="submit"]') !== null;
+  }
 
   function onBlur(event: FocusEvent<HTMLFormElement>) {
+    if (pressingSubmit.current) return;
     const target = event.target as unknown;
     const name = target instanceof HTMLInputElement ? target.name : '';
     if (!name || !form.current) return;
@@ -48,16 +57,17 @@ export function RegisterForm() {
   }
 
   function onSubmit(event: FormEvent<HTMLFormElement>) {
+    pressingSubmit.current = false;
     const all = clientErrors(event.currentTarget);
     if (Object.keys(all).length === 0) return;
     event.preventDefault();
-    setLocal({ errors: all, touched: new Set(Object.keys(all)), forState: state });
-    requestAnimationFrame(() => form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus());
+    flushSync(() => setLocal({ errors: all, touched: new Set(Object.keys(all)), forState: state }));
+    form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
   }
 
   const v = state.values ?? {};
   return (
-    <form ref={form} action={action} onBlur={onBlur} onSubmit={onSubmit} noValidate className="space-y-4">
+    <form ref={form} action={action} onPointerDownCapture={onPointerDown} onBlur={onBlur} onSubmit={onSubmit} noValidate className="space-y-4">
       {state.message && (
         <FormAlert id="form-error" tone="error">
           {state.message}

@@ -8,8 +8,10 @@ export const MIN_SECRET_BYTES = 32;
 
 export class SecretError extends Error {}
 
+type SecretEnv = { AUTH_SECRET?: string; [name: string]: string | undefined };
+
 /** Production: AUTH_SECRET must be set and at least 32 bytes, or the server refuses to start. */
-export function requireProductionSecret(env: NodeJS.ProcessEnv = process.env): void {
+export function requireProductionSecret(env: SecretEnv = process.env): void {
   const secret = env.AUTH_SECRET;
   if (!secret) {
     throw new SecretError(
@@ -27,7 +29,7 @@ export function requireProductionSecret(env: NodeJS.ProcessEnv = process.env): v
  * Development: use AUTH_SECRET when set; otherwise generate a strong one once into
  * `.data/auth-secret` (mode 0600) so sessions survive restarts, and put it in process.env.
  */
-export function ensureDevSecret(env: NodeJS.ProcessEnv = process.env, dataDir = path.resolve('.data')): void {
+export function ensureDevSecret(env: SecretEnv = process.env, dataDir = path.resolve('.data')): void {
   if (env.AUTH_SECRET) return;
   const file = path.join(dataDir, 'auth-secret');
   let secret = '';

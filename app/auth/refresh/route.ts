@@ -5,6 +5,12 @@ import { refreshSession } from '@/lib/auth/session';
 import { signSessionToken } from '@/lib/auth/token';
 import { isProtectedPath, loginUrl, safeNext } from '@/lib/routes';
 
+// A relative Location: behind `next start` a route handler's request.url names the server's own
+// hostname, not the one the browser used, and cookies are bound to the latter.
+function redirectTo(path: string): NextResponse {
+  return new NextResponse(null, { status: 307, headers: { Location: path, 'Cache-Control': 'no-store' } });
+}
+
 // The middleware sends a person here when their session token has lapsed but they have a
 // "Keep me signed in" refresh cookie. Only their own cookie is used, so a cross-site link to this
 // URL can do no more than renew the visitor's own session.
@@ -15,13 +21,13 @@ export async function GET(request: NextRequest) {
   const refreshed = refreshToken ? refreshSession(refreshToken) : null;
 
   if (!refreshed) {
-    const target = isProtectedPath(new URL(next, request.url).pathname) ? loginUrl(next, 'expired') : next;
-    const response = NextResponse.redirect(new URL(target, request.url));
+    const target = isProtectedPath(next.split(/[?#]/)[0]!) ? loginUrl(next, 'expired') : next;
+    const response = redirectTo(target);
     clearAuthCookies(response.cookies);
     return response;
   }
 
-  const response = NextResponse.redirect(new URL(next, request.url));
+  const response = redirectTo(next);
   const token = await signSessionToken({
     sub: String(refreshed.user.id),
     sid: refreshed.sessionId,
@@ -29,6 +35,5 @@ export async function GET(request: NextRequest) {
   });
   setSessionCookie(response.cookies, token);
   if (refreshed.refreshToken) setRefreshCookie(response.cookies, refreshed.refreshToken);
-  response.headers.set('Cache-Control', 'no-store');
   return response;
 }

@@ -1,0 +1,66 @@
+import bcrypt from 'bcryptjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+process.env.BCRYPT_COST = '10';
+const { hashPassword, needsRehash, prehash, verifyPassword } = await import('@/lib/auth/password');
+const { isCommonPassword } = await import('@/lib/auth/password-policy');
+
+describe('password hashing', () => {
+  let hash: string;
+  beforeAll(async () => {
+    hash = await hashPassword('correct horse battery');
+  });
+
+  it('stores a salted bcrypt hash at the configured cost, never the password', async () => {
+    expect(hash).toMatch(/^\$2[aby]\$10\$/);
+    expect(hash).not.toContain('correct');
+    expect(await hashPassword('correct horse battery')).not.toBe(hash);
+  });
+
+  it('verifies exactly what was typed', async () => {
+    expect(await verifyPassword('correct horse battery', hash)).toBe(true);
+    for (const wrong of ['Correct horse battery', 'correct horse battery ', 'correcthorsebattery', '']) {
+      expect(await verifyPassword(wrong, hash)).toBe(false);
+    }
+  });
+
+  it('lets every character count, past bcrypt’s 72 bytes', async () => {
+    const long = `${'A'.repeat(72)}x`;
+    const longHash = await hashPassword(long);
+    expect(await verifyPassword(`${'A'.repeat(72)}y`, longHash)).toBe(false);
+    expect(await verifyPassword(long, longHash)).toBe(true);
+
+    const multibyte = 'é'.repeat(80); // 160 bytes in UTF-8
+    const multibyteHash = await hashPassword(multibyte);
+    expect(await verifyPassword(`${'é'.repeat(79)}e`, multibyteHash)).toBe(false);
+    expect(await verifyPassword(multibyte, multibyteHash)).toBe(true);
+  });
+
+  it('treats canonically equivalent Unicode as the same password (NFKC on set and check)', async () => {
+    const composed = await hashPassword('caf\u00e9 au lait');
+    expect(await verifyPassword('cafe\u0301 au lait', composed)).toBe(true);
+  });
+
+  it('pre-hashes to 64 ASCII characters: under bcrypt’s limit, never truncated', () => {
+    const digest = prehash('x'.repeat(10_000));
+    expect(digest).toHaveLength(64);
+    expect(bcrypt.truncates(digest)).toBe(false);
+  });
+
+  it('reads the cost from the stored hash, so old hashes are upgraded', () => {
+    expect(needsRehash(hash)).toBe(false);
+    expect(needsRehash(bcrypt.hashSync('x', 4))).toBe(true);
+  });
+});
+
+describe('common passwords', () => {
+  it('refuses well-known passwords in any case', () => {
+    for (const common of ['password', 'Password1', '12345678', 'qwertyuiop', 'iloveyou', 'LETMEIN']) {
+      expect(isCommonPassword(common)).toBe(true);
+    }
+  });
+
+  it('accepts an unusual passphrase', () => {
+    expect(isCommonPassword('correct horse battery staple 42')).toBe(false);
+  });
+});

@@ -1,0 +1,114 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+
+process.env.DATABASE_URL = ':memory:';
+const { getDb } = await import('@/lib/db/client');
+const { insertUser, findUserForLogin, TakenError } = await import('@/lib/db/queries/users');
+const session = await import('@/lib/auth/session');
+const { sessions, users } = await import('@/lib/db/schema');
+
+const base = { firstName: 'Ada', lastName: 'Lovelace', dateOfBirth: '1990-04-07', passwordHash: '$2b$10$x' };
+
+beforeEach(() => {
+  getDb().delete(sessions).run();
+  getDb().delete(users).run();
+});
+
+describe('users', () => {
+  it('are unique by username and by email, case-insensitively', () => {
+    insertUser({ ...base, username: 'Ada', email: 'ada@example.com' });
+    const takenField = (fn: () => unknown) => {
+      try {
+        fn();
+        return 'inserted';
+      } catch (error) {
+        return error instanceof TakenError ? error.field : String(error);
+      }
+    };
+    expect(takenField(() => insertUser({ ...base, username: 'ADA', email: 'other@example.com' }))).toBe('username');
+    expect(takenField(() => insertUser({ ...base, username: 'Grace', email: 'ada@example.com' }))).toBe('email');
+    expect(getDb().select().from(users).all()).toHaveLength(1);
+  });
+
+  it('are found by email or username in any case, and keep their hash out of the public shape', () => {
+    const created = insertUser({ ...base, username: 'Ada', email: 'ada@example.com' });
+    expect(created).not.toHaveProperty('passwordHash');
+    expect(findUserForLogin('ADA')?.id).toBe(created.id);
+    expect(findUserForLogin(' Ada@Example.com ')?.id).toBe(created.id);
+    expect(findUserForLogin('nobody')).toBeUndefined();
+  });
+});
+
+describe('sessions', () => {
+  const now = new Date('2026-11-24T12:00:00Z');
+  const at = (ms: number) => new Date(now.getTime() + ms);
+  const start = (remember: boolean) => {
+    const user = insertUser({ ...base, username: 'Ada', email: 'ada@example.com' });
+    return { user, ...session.startSession({ userId: user.id, remember, userAgent: 'test', ip: '127.0.0.1' }, now) };
+  };
+
+  it('are live until revoked', () => {
+    const { user, sessionId, refreshToken } = start(false);
+    expect(refreshToken).toBeUndefined();
+    expect(session.getLiveSessionUser(sessionId, user.id, now)?.username).toBe('Ada');
+    expect(session.getLiveSessionUser(sessionId, user.id + 1, now)).toBeNull();
+    session.endSession(sessionId, now);
+    expect(session.getLiveSessionUser(sessionId, user.id, now)).toBeNull();
+  });
+
+  it('end at their absolute limit however active they are', () => {
+    const { user, sessionId } = start(false);
+    expect(session.getLiveSessionUser(sessionId, user.id, at(session.SESSION_MAX_AGE_MS - 1000))).not.toBeNull();
+    expect(session.getLiveSessionUser(sessionId, user.id, at(session.SESSION_MAX_AGE_MS + 1000))).toBeNull();
+  });
+
+  it('rotate the refresh token on every use and store only its hash', () => {
+    const { sessionId, refreshToken } = start(true);
+    const stored = getDb().select().from(sessions).get()!;
+    expect(stored.refreshHash).not.toBe(refreshToken);
+    const first = session.refreshSession(refreshToken!, at(1000))!;
+    expect(first.sessionId).toBe(sessionId);
+    expect(first.refreshToken).toBeTruthy();
+    expect(first.refreshToken).not.toBe(refreshToken);
+    const second = session.refreshSession(first.refreshToken!, at(2000))!;
+    expect(second.sessionId).toBe(sessionId);
+  });
+
+  it('let a just-replaced refresh token through briefly, for two tabs refreshing at once', () => {
+    const { sessionId, refreshToken } = start(true);
+    session.refreshSession(refreshToken!, at(1000));
+    const racing = session.refreshSession(refreshToken!, at(1000 + session.REFRESH_GRACE_MS - 1));
+    expect(racing).toMatchObject({ sessionId });
+    expect(racing?.refreshToken).toBeUndefined();
+  });
+
+  it('end the session when an old refresh token comes back later: it was copied', () => {
+    const { user, sessionId, refreshToken } = start(true);
+    const rotated = session.refreshSession(refreshToken!, at(1000))!;
+    expect(session.refreshSession(refreshToken!, at(1000 + session.REFRESH_GRACE_MS + 1000))).toBeNull();
+    expect(session.getLiveSessionUser(sessionId, user.id, at(5000))).toBeNull();
+    expect(session.refreshSession(rotated.refreshToken!, at(6000))).toBeNull();
+  });
+
+  it('survive 30 idle days with "Keep me signed in" and not more', () => {
+    const { refreshToken } = start(true);
+    const later = session.refreshSession(refreshToken!, at(session.REFRESH_IDLE_MS - 60_000));
+    expect(later?.refreshToken).toBeTruthy();
+    const idleStart = session.REFRESH_IDLE_MS - 60_000;
+    expect(session.refreshSession(later!.refreshToken!, at(idleStart + session.REFRESH_IDLE_MS + 1000))).toBeNull();
+  });
+
+  it('refuse unknown refresh tokens and logout by refresh token', () => {
+    const { user, sessionId, refreshToken } = start(true);
+    expect(session.refreshSession('not-a-token', now)).toBeNull();
+    session.endSessionByRefreshToken(refreshToken!, now);
+    expect(session.getLiveSessionUser(sessionId, user.id, now)).toBeNull();
+    expect(session.refreshSession(refreshToken!, now)).toBeNull();
+  });
+
+  it('go when their user is deleted', () => {
+    const { user } = start(true);
+    getDb().delete(users).run();
+    expect(getDb().select().from(sessions).all()).toHaveLength(0);
+    expect(user.id).toBeGreaterThan(0);
+  });
+});
