@@ -9,10 +9,26 @@ import { isProtectedPath, loginUrl } from '@/lib/routes';
 /** Renew the token once it is this old, so an active person's session never runs out. */
 const RENEW_AFTER_SECONDS = 5 * 60;
 
+/**
+ * Our forms post a few hundred bytes. Past this, answer 413 here: Next's own server-action limit
+ * (1 MB) answers with a 500 and an error page instead of a message.
+ */
+const MAX_FORM_BYTES = 64 * 1024;
+
+function tooLarge(): NextResponse {
+  return new NextResponse(
+    '<!doctype html><meta charset="utf-8"><title>Too much data</title><h1>That was too much data</h1>' +
+      '<p>The form you sent is far larger than any of ours needs. Go back, shorten what you typed, and try again.</p>',
+    { status: 413, headers: { 'Content-Type': 'text/html; charset=utf-8' } },
+  );
+}
+
 export async function middleware(request: NextRequest) {
   // Only page loads are gated and renewed. Server actions (POST) answer for themselves, and a
   // cookie written here could overwrite the one a login or logout action is setting.
-  if (request.method !== 'GET' && request.method !== 'HEAD') return NextResponse.next();
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    return Number(request.headers.get('content-length') ?? 0) > MAX_FORM_BYTES ? tooLarge() : NextResponse.next();
+  }
 
   const { pathname, search } = request.nextUrl;
   const token = request.cookies.get(sessionCookieName())?.value;

@@ -111,12 +111,23 @@ describe('registration', () => {
       const q = await page({ javaScriptEnabled: false });
       await fillRegistration(q, newPerson());
       await q.evaluate(() => {
-        (document.querySelector('#firstName') as HTMLInputElement).value = 'x'.repeat(200_000);
+        (document.querySelector('#firstName') as HTMLInputElement).value = 'x'.repeat(20_000);
         (document.querySelector('#lastName') as HTMLInputElement).value = 'Love\u0007lace';
       });
       await submit(q);
       await expectText(q, '#firstName-error', 'First name must be at most 50 characters.');
       await expectText(q, '#lastName-error', "Last name contains characters that can't be used.");
+    });
+
+    it('answers a megabyte-sized form with 413 and a plain explanation, not an error page', async () => {
+      const p = await page({ javaScriptEnabled: false });
+      await fillRegistration(p, newPerson());
+      await p.evaluate(() => {
+        (document.querySelector('#firstName') as HTMLInputElement).value = 'x'.repeat(1_100_000);
+      });
+      const [response] = await Promise.all([p.waitForResponse((r) => r.request().method() === 'POST'), submit(p)]);
+      expect(response.status()).toBe(413);
+      await expectText(p, 'h1', 'That was too much data');
     });
   });
 
