@@ -1,6 +1,7 @@
 'use server';
 
 import { redirect } from 'next/navigation';
+import { recordSecurityEvent } from '@/lib/auth/audit';
 import { signInWithPassword, signOutCurrentSession } from '@/lib/auth/next-auth';
 import { hashPassword } from '@/lib/auth/password';
 import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from '@/lib/auth/password-policy';
@@ -34,7 +35,9 @@ export async function register(_: FormState<RegisterField>, formData: FormData):
 
   let username: string;
   try {
-    username = insertUser({ ...profile, passwordHash: await hashPassword(password) }).username;
+    const user = insertUser({ ...profile, passwordHash: await hashPassword(password) });
+    username = user.username;
+    await recordSecurityEvent(user.id, 'account_created');
   } catch (error) {
     if (error instanceof TakenError) return fail({ [error.field]: TAKEN_MESSAGES[error.field] });
     throw error;

@@ -1,15 +1,10 @@
 import type { Metadata } from 'next';
+import Link from 'next/link';
 import { FormAlert } from '@/components/forms/form-alert';
 import { requireSession } from '@/lib/auth/dal';
+import { formatBirthday, formatDate } from '@/lib/format';
 
 export const metadata: Metadata = { title: 'Your account' };
-
-const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'long', timeZone: 'UTC' });
-
-/** "1990-04-07" as a person reads it; the birthday is a calendar date with no time zone. */
-function formatBirthday(isoDate: string): string {
-  return dateFormat.format(new Date(`${isoDate}T00:00:00Z`));
-}
 
 type Search = Promise<Record<string, string | string[] | undefined>>;
 
@@ -22,7 +17,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Sear
     ['Username', user.username],
     ['Email', user.email],
     ['Date of birth', formatBirthday(user.dateOfBirth)],
-    ['Member since', dateFormat.format(user.createdAt)],
+    ['Member since', formatDate(user.createdAt)],
   ];
 
   return (
@@ -47,6 +42,14 @@ export default async function AccountPage({ searchParams }: { searchParams: Sear
             </div>
           ))}
         </dl>
+        <div className="mt-6 flex flex-wrap gap-3 text-sm">
+          <Link href="/account/profile" className="rounded-lg bg-indigo-600 px-4 py-2 font-semibold text-white hover:bg-indigo-500">
+            Edit profile
+          </Link>
+          <Link href="/account/security" className="rounded-lg px-4 py-2 font-semibold text-slate-800 ring-1 ring-slate-300 hover:bg-slate-50">
+            Password and sessions
+          </Link>
+        </div>
       </section>
     </div>
   );

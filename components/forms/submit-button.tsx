@@ -7,6 +7,7 @@ import type { ReactNode } from 'react';
 const variants = {
   primary: 'bg-indigo-600 text-white hover:bg-indigo-500 focus-visible:outline-indigo-600',
   subtle: 'bg-white text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50 focus-visible:outline-slate-500',
+  danger: 'bg-red-600 text-white hover:bg-red-500 focus-visible:outline-red-600',
 };
 
 /** Shows a pending state and refuses a second click while the form is being sent. */

@@ -3,17 +3,23 @@ import { findUserForLogin, setPasswordHash, type PublicUser } from '@/lib/db/que
 import { charCount, PASSWORD_MAX } from '@/lib/validation/fields';
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from './password';
 
+export type Authentication =
+  | { ok: true; user: PublicUser }
+  /** `userId`: the account that exists under that login, for its security log; never shown. */
+  | { ok: false; userId?: number };
+
 /**
- * The user for an email-or-username and password, or null. Unknown accounts cost one bcrypt
- * compare against a dummy hash, the same as a wrong password, so timing reveals nothing.
+ * Checks an email-or-username and password. Unknown accounts cost one bcrypt compare against a
+ * dummy hash, the same as a wrong password, so timing reveals nothing.
  */
-export async function authenticate(login: string, password: string): Promise<PublicUser | null> {
+export async function authenticate(login: string, password: string): Promise<Authentication> {
   const found = findUserForLogin(login);
   // Longer than any password we accept: it cannot match, and is not worth hashing.
   const plausible = charCount(password) <= PASSWORD_MAX;
   const ok = await verifyPassword(plausible ? password : '', found?.passwordHash ?? (await dummyHash()));
-  if (!found || !ok || !plausible) return null;
+  if (!found) return { ok: false };
+  if (!ok || !plausible) return { ok: false, userId: found.id };
   const { passwordHash, ...user } = found;
   if (needsRehash(passwordHash)) setPasswordHash(user.id, await hashPassword(password));
-  return user;
+  return { ok: true, user };
 }

@@ -12,6 +12,7 @@ import {
   setRefreshCookie,
   setSessionCookie,
 } from './cookies';
+import { recordSecurityEvent } from './audit';
 import { authenticate } from './credentials';
 import { endSession, endSessionByRefreshToken, startSession } from './session';
 import { TOKEN_TTL_SECONDS, signSessionToken, verifySessionToken } from './token';
@@ -52,8 +53,12 @@ const { signIn, signOut } = NextAuth({
       async authorize(raw): Promise<User | null> {
         const parsed = loginSchema.safeParse(raw);
         if (!parsed.success) return null;
-        const user = await authenticate(parsed.data.login, parsed.data.password);
-        if (!user) return null;
+        const result = await authenticate(parsed.data.login, parsed.data.password);
+        if (!result.ok) {
+          if (result.userId) await recordSecurityEvent(result.userId, 'login_failed');
+          return null;
+        }
+        const { user } = result;
         const requestHeaders = await headers();
         const { sessionId, refreshToken } = startSession({
           userId: user.id,
@@ -62,6 +67,7 @@ const { signIn, signOut } = NextAuth({
           ip: clientIp(requestHeaders),
         });
         if (refreshToken) setRefreshCookie(await cookies(), refreshToken);
+        await recordSecurityEvent(user.id, 'login');
         return { id: String(user.id), name: user.username, sid: sessionId };
       },
     }),
@@ -106,9 +112,23 @@ export async function signOutCurrentSession(): Promise<void> {
   const token = jar.get(sessionCookieName())?.value;
   const refreshToken = jar.get(refreshCookieName())?.value;
   const verified = token ? await verifySessionToken(token) : null;
-  if (verified?.ok) endSession(verified.claims.sid);
-  else if (verified?.reason === 'expired') endSession(verified.sid);
+  if (verified?.ok) {
+    endSession(verified.claims.sid);
+    await recordSecurityEvent(Number(verified.claims.sub), 'logout');
+  } else if (verified?.reason === 'expired') {
+    endSession(verified.sid);
+  }
   if (refreshToken) endSessionByRefreshToken(refreshToken);
+  await clearSessionCookies();
+}
+
+/** Puts a freshly signed token for this session in the cookie, e.g. after a username change. */
+export async function reissueSessionToken(sessionId: string, user: { id: number; username: string }): Promise<void> {
+  setSessionCookie(await cookies(), await signSessionToken({ sub: String(user.id), sid: sessionId, username: user.username }));
+}
+
+/** Clears this browser's session cookies without touching the server (the session is already gone). */
+export async function clearSessionCookies(): Promise<void> {
   await signOut({ redirect: false });
-  jar.set(refreshCookieName(), '', expiredCookieOptions());
+  (await cookies()).set(refreshCookieName(), '', expiredCookieOptions());
 }

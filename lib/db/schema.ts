@@ -46,6 +46,36 @@ export const sessions = sqliteTable(
   (t) => [index('sessions_user_id_idx').on(t.userId), index('sessions_previous_refresh_hash_idx').on(t.previousRefreshHash)],
 );
 
+/** What /account/security lists. Never holds passwords, codes or tokens. */
+export const securityEvents = sqliteTable(
+  'security_events',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    type: text('type', {
+      enum: [
+        'account_created',
+        'login',
+        'login_failed',
+        'logout',
+        'profile_updated',
+        'username_changed',
+        'email_changed',
+        'password_changed',
+        'session_revoked',
+        'other_sessions_revoked',
+      ],
+    }).notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('security_events_user_id_created_at_idx').on(t.userId, t.createdAt)],
+);
+
 export type User = typeof users.$inferSelect;
+export type SecurityEventType = (typeof securityEvents.$inferSelect)['type'];
 export type NewUser = typeof users.$inferInsert;
 export type Session = typeof sessions.$inferSelect;

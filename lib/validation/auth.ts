@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dateOfBirth, email, newPassword, personName, username } from './fields';
+import { dateOfBirth, email, newPassword, passwordContextProblem, personName, username } from './fields';
 
 export const registerSchema = z
   .object({
@@ -12,10 +12,8 @@ export const registerSchema = z
     confirmPassword: z.string({ error: 'Confirm your password.' }).min(1, 'Confirm your password.'),
   })
   .superRefine((data, ctx) => {
-    const lower = data.password.normalize('NFKC').toLowerCase();
-    if (lower === data.username.toLowerCase() || lower === data.email || lower === data.email.split('@')[0]) {
-      ctx.addIssue({ code: 'custom', path: ['password'], message: 'Password must not be your username or email.' });
-    }
+    const problem = passwordContextProblem(data.password, data.username, data.email);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['password'], message: problem });
     if (data.confirmPassword !== data.password) {
       ctx.addIssue({ code: 'custom', path: ['confirmPassword'], message: 'Passwords do not match.' });
     }

@@ -81,3 +81,13 @@ export const newPassword = z
   .min(1, 'Choose a password.')
   .refine((value) => charCount(value) >= PASSWORD_MIN, `Password must be at least ${PASSWORD_MIN} characters.`)
   .refine((value) => charCount(value) <= PASSWORD_MAX, `Password must be at most ${PASSWORD_MAX} characters.`);
+
+/** A password must not be the person's own username, email or the email's local part. */
+export function passwordContextProblem(password: string, username: string, email: string): string | null {
+  const lower = password.normalize('NFKC').toLowerCase();
+  const mail = email.trim().toLowerCase();
+  if (lower === username.trim().toLowerCase() || lower === mail || lower === mail.split('@')[0]) {
+    return 'Password must not be your username or email.';
+  }
+  return null;
+}

@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, eq, gt, isNull, or } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, ne, or } from 'drizzle-orm';
 import { getDb } from '../client';
 import { sessions, users } from '../schema';
 import { publicUserColumns, type PublicUser } from './users';
@@ -73,4 +73,51 @@ export function rotateRefreshHash(
     .where(and(eq(sessions.id, sessionId), eq(sessions.refreshHash, expected)))
     .run();
   return result.changes === 1;
+}
+
+export type SessionSummary = {
+  id: string;
+  userAgent: string | null;
+  ip: string | null;
+  createdAt: Date;
+  lastSeenAt: Date;
+  remembered: boolean;
+};
+
+/** A person's live sessions, most recently used first. */
+export function listLiveSessions(userId: number, now: Date): SessionSummary[] {
+  return getDb()
+    .select({
+      id: sessions.id,
+      userAgent: sessions.userAgent,
+      ip: sessions.ip,
+      createdAt: sessions.createdAt,
+      lastSeenAt: sessions.lastSeenAt,
+      refreshExpiresAt: sessions.refreshExpiresAt,
+    })
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+    .orderBy(desc(sessions.lastSeenAt))
+    .all()
+    .map(({ refreshExpiresAt, ...row }) => ({ ...row, remembered: refreshExpiresAt !== null }));
+}
+
+/** Revokes one of a person's sessions; false when it isn't theirs or was already ended. */
+export function revokeUserSession(userId: number, sessionId: string, now: Date): boolean {
+  const result = getDb()
+    .update(sessions)
+    .set({ revokedAt: now, refreshHash: null })
+    .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+    .run();
+  return result.changes === 1;
+}
+
+/** Revokes every live session of a person except `keep` (pass null to revoke them all). */
+export function revokeSessionsExcept(userId: number, keep: string | null, now: Date): number {
+  const result = getDb()
+    .update(sessions)
+    .set({ revokedAt: now, refreshHash: null })
+    .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), keep ? ne(sessions.id, keep) : undefined))
+    .run();
+  return result.changes;
 }

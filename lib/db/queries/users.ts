@@ -1,5 +1,5 @@
 import 'server-only';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { getDb } from '../client';
 import { users } from '../schema';
 
@@ -72,4 +72,40 @@ export function findUserForLogin(login: string): (PublicUser & { passwordHash: s
 
 export function setPasswordHash(userId: number, passwordHash: string, now = new Date()): void {
   getDb().update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, userId)).run();
+}
+
+export function findUserById(userId: number): PublicUser | undefined {
+  return getDb().select(publicUserColumns).from(users).where(eq(users.id, userId)).get();
+}
+
+export function getPasswordHash(userId: number): string | undefined {
+  return getDb().select({ hash: users.passwordHash }).from(users).where(eq(users.id, userId)).get()?.hash;
+}
+
+export type ProfileChanges = Partial<Pick<PublicUser, 'username' | 'email' | 'firstName' | 'lastName' | 'dateOfBirth'>>;
+
+/**
+ * Applies profile changes in one statement. With `expectedUpdatedAt`, only if nobody changed the
+ * profile since it was read (returns null otherwise). Unique indexes refuse a taken name/email.
+ */
+export function updateUser(
+  userId: number,
+  changes: ProfileChanges,
+  now: Date,
+  expectedUpdatedAt?: Date,
+): PublicUser | null {
+  const where = expectedUpdatedAt
+    ? and(eq(users.id, userId), eq(users.updatedAt, expectedUpdatedAt))
+    : eq(users.id, userId);
+  try {
+    return getDb().update(users).set({ ...changes, updatedAt: now }).where(where).returning(publicUserColumns).get() ?? null;
+  } catch (error) {
+    const field = takenField(error);
+    if (field) throw new TakenError(field);
+    throw error;
+  }
+}
+
+export function deleteUser(userId: number): boolean {
+  return getDb().delete(users).where(eq(users.id, userId)).run().changes === 1;
 }

@@ -1,0 +1,43 @@
+import type { Metadata } from 'next';
+import { ActivityList } from '@/components/account/activity-list';
+import { DeleteAccountForm } from '@/components/account/delete-account-form';
+import { PasswordForm } from '@/components/account/password-form';
+import { SessionList, type SessionRow } from '@/components/account/session-list';
+import { Section } from '@/components/section';
+import { requireSession } from '@/lib/auth/dal';
+import { listSecurityEvents } from '@/lib/db/queries/security-events';
+import { listLiveSessions } from '@/lib/db/queries/sessions';
+import { formatDateTime } from '@/lib/format';
+import { describeUserAgent } from '@/lib/user-agent';
+
+export const metadata: Metadata = { title: 'Security' };
+
+export default async function SecurityPage() {
+  const { user, sessionId } = await requireSession('/account/security');
+  const sessions: SessionRow[] = listLiveSessions(user.id, new Date()).map((s) => ({
+    id: s.id,
+    device: describeUserAgent(s.userAgent),
+    ip: s.ip,
+    started: formatDateTime(s.createdAt),
+    lastSeen: formatDateTime(s.lastSeenAt),
+    current: s.id === sessionId,
+    remembered: s.remembered,
+  }));
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-semibold tracking-tight">Security</h1>
+      <Section id="password" title="Change password" description="You stay signed in here; every other session is signed out.">
+        <PasswordForm username={user.username} />
+      </Section>
+      <Section id="sessions" title="Where you’re signed in" description="Sign out of any session you don’t recognise.">
+        <SessionList sessions={sessions} />
+      </Section>
+      <Section id="activity" title="Recent security activity" description="Logins, failed attempts and changes to your account, newest first.">
+        <ActivityList events={listSecurityEvents(user.id)} />
+      </Section>
+      <Section id="delete" title="Delete account" tone="danger" description="Deletes your profile, sessions and activity. This cannot be undone.">
+        <DeleteAccountForm />
+      </Section>
+    </div>
+  );
+}

@@ -1,0 +1,33 @@
+import type { SecurityEvent } from '@/lib/db/queries/security-events';
+import type { SecurityEventType } from '@/lib/db/schema';
+import { formatDateTime } from '@/lib/format';
+import { describeUserAgent } from '@/lib/user-agent';
+
+const LABELS: Record<SecurityEventType, string> = {
+  account_created: 'Account created',
+  login: 'Logged in',
+  login_failed: 'Failed login attempt',
+  logout: 'Logged out',
+  profile_updated: 'Profile updated',
+  username_changed: 'Username changed',
+  email_changed: 'Email changed',
+  password_changed: 'Password changed',
+  session_revoked: 'A session was signed out',
+  other_sessions_revoked: 'Other sessions signed out',
+};
+
+export function ActivityList({ events }: { events: SecurityEvent[] }) {
+  if (events.length === 0) return <p className="text-sm text-slate-600">No activity yet.</p>;
+  return (
+    <ol className="divide-y divide-slate-100" aria-label="Recent security activity">
+      {events.map((event) => (
+        <li key={event.id} className="py-2 text-sm" data-event={event.type}>
+          <p className={event.type === 'login_failed' ? 'font-medium text-red-700' : 'font-medium text-slate-900'}>{LABELS[event.type]}</p>
+          <p className="text-slate-600">
+            {formatDateTime(event.createdAt)} · {event.ip ?? 'IP unknown'} · {describeUserAgent(event.userAgent)}
+          </p>
+        </li>
+      ))}
+    </ol>
+  );
+}

@@ -1,0 +1,87 @@
+'use client';
+
+import { useActionState, useRef } from 'react';
+import { replaceProfile, updateProfilePartially } from '@/app/account/actions';
+import { Field } from '@/components/forms/field';
+import { FormAlert } from '@/components/forms/form-alert';
+import { PasswordInput } from '@/components/forms/password-input';
+import { SubmitButton } from '@/components/forms/submit-button';
+import { useFocusFirstError } from '@/components/forms/use-focus-first-error';
+import { idle } from '@/lib/forms';
+import { USERNAME_MAX, isoDate } from '@/lib/validation/fields';
+
+export type ProfileValues = {
+  username: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  dateOfBirth: string;
+  /** updatedAt in ms: a full replace is refused if the profile changed since the page loaded. */
+  version: string;
+};
+
+/**
+ * `partial`: every field blank, the current value as a placeholder; only what is filled in changes.
+ * `full`: every field required and pre-filled; the whole profile is replaced.
+ */
+export function ProfileForm({ mode, current }: { mode: 'partial' | 'full'; current: ProfileValues }) {
+  const [state, action] = useActionState(mode === 'partial' ? updateProfilePartially : replaceProfile, idle);
+  const form = useRef<HTMLFormElement>(null);
+  useFocusFirstError(form, [state]);
+  const errors = state.fieldErrors ?? {};
+  const id = (name: string) => `${mode}-${name}`;
+  const full = mode === 'full';
+  // After an error the form keeps what was typed; otherwise it starts from the profile.
+  const typed = state.status === 'error' ? state.values : undefined;
+  const value = (name: keyof ProfileValues) => typed?.[name] ?? (full ? current[name] : '');
+  const placeholder = (name: keyof ProfileValues) => (full ? undefined : current[name]);
+  const common = (name: keyof ProfileValues) => ({
+    id: id(name),
+    name,
+    error: errors[name],
+    defaultValue: value(name),
+    placeholder: placeholder(name),
+    required: full,
+  });
+
+  return (
+    <form ref={form} action={action} noValidate className="space-y-4" aria-labelledby={`${mode}-heading`}>
+      {state.message && (
+        <FormAlert id={`${mode}-status`} tone={state.status === 'success' ? 'success' : 'error'}>
+          {state.message}
+        </FormAlert>
+      )}
+      {full && <input type="hidden" name="version" value={typed?.version ?? current.version} />}
+      <div className="grid gap-4 sm:grid-cols-2">
+        <Field label="First name" autoComplete="given-name" maxLength={50} {...common('firstName')} />
+        <Field label="Last name" autoComplete="family-name" maxLength={50} {...common('lastName')} />
+      </div>
+      <Field label="Date of birth" type="date" max={isoDate(new Date())} {...common('dateOfBirth')} />
+      <Field
+        label="Username"
+        autoComplete="username"
+        autoCapitalize="none"
+        spellCheck={false}
+        maxLength={USERNAME_MAX}
+        {...common('username')}
+      />
+      <Field label="Email" type="email" autoComplete="email" {...common('email')} />
+      <Field
+        id={id('currentPassword')}
+        name="currentPassword"
+        label="Current password"
+        error={errors.currentPassword}
+        hint="Needed only when you change your email."
+      >
+        <PasswordInput
+          id={id('currentPassword')}
+          name="currentPassword"
+          autoComplete="current-password"
+          error={errors.currentPassword}
+          describedBy={[errors.currentPassword ? `${id('currentPassword')}-error` : '', `${id('currentPassword')}-hint`].join(' ').trim()}
+        />
+      </Field>
+      <SubmitButton pendingLabel="Saving…">{full ? 'Replace profile' : 'Save changes'}</SubmitButton>
+    </form>
+  );
+}

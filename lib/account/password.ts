@@ -1,0 +1,37 @@
+import 'server-only';
+import { recordSecurityEvent } from '@/lib/auth/audit';
+import { hashPassword, verifyPassword } from '@/lib/auth/password';
+import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from '@/lib/auth/password-policy';
+import { revokeSessionsExcept } from '@/lib/db/queries/sessions';
+import { getPasswordHash, setPasswordHash, type PublicUser } from '@/lib/db/queries/users';
+import { passwordContextProblem } from '@/lib/validation/fields';
+
+type Field = 'currentPassword' | 'newPassword';
+export type PasswordChange = { ok: true; revoked: number } | { ok: false; fieldErrors: Partial<Record<Field, string>> };
+
+/** The rules a new password must meet beyond its length (shared by change and, later, reset). */
+export function newPasswordProblem(password: string, user: Pick<PublicUser, 'username' | 'email'>): string | null {
+  return passwordContextProblem(password, user.username, user.email) ?? (isCommonPassword(password) ? COMMON_PASSWORD_MESSAGE : null);
+}
+
+/**
+ * Changes the signed-in person's password after checking the current one, then ends every other
+ * session of theirs (the one making the change stays signed in).
+ */
+export async function changePassword(
+  user: PublicUser,
+  currentSessionId: string,
+  input: { currentPassword: string; newPassword: string },
+): Promise<PasswordChange> {
+  const hash = getPasswordHash(user.id);
+  if (!hash || !(await verifyPassword(input.currentPassword, hash))) {
+    return { ok: false, fieldErrors: { currentPassword: 'That is not your current password.' } };
+  }
+  const problem = newPasswordProblem(input.newPassword, user);
+  if (problem) return { ok: false, fieldErrors: { newPassword: problem } };
+
+  setPasswordHash(user.id, await hashPassword(input.newPassword));
+  const revoked = revokeSessionsExcept(user.id, currentSessionId, new Date());
+  await recordSecurityEvent(user.id, 'password_changed');
+  return { ok: true, revoked };
+}
