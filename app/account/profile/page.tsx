@@ -26,7 +26,7 @@ export default async function ProfilePage() {
         <ProfileForm mode="partial" current={current} />
       </Section>
       <Section id="full" title="Replace your whole profile" description="Every field is required. It starts with your current details.">
-        <ProfileForm mode="full" current={current} key={current.version} />
+        <ProfileForm mode="full" current={current} />
       </Section>
     </div>
   );

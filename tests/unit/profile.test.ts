@@ -1,0 +1,113 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+// The use-cases record security events with the request's IP and browser.
+vi.mock('next/headers', () => ({
+  headers: async () => new Headers({ 'user-agent': 'vitest', 'x-forwarded-for': '203.0.113.7' }),
+}));
+
+process.env.DATABASE_URL = ':memory:';
+process.env.BCRYPT_COST = '10';
+const { getDb } = await import('@/lib/db/client');
+const { users, sessions, securityEvents } = await import('@/lib/db/schema');
+const { insertUser, findUserById } = await import('@/lib/db/queries/users');
+const { hashPassword } = await import('@/lib/auth/password');
+const { updateProfile } = await import('@/lib/account/profile');
+const { changePassword } = await import('@/lib/account/password');
+const { startSession, getLiveSessionUser } = await import('@/lib/auth/session');
+const { partialProfileSchema, profileSchema } = await import('@/lib/validation/profile');
+
+const PASSWORD = 'analytical engine notes';
+let passwordHash: string;
+
+beforeEach(async () => {
+  getDb().delete(users).run();
+  passwordHash ??= await hashPassword(PASSWORD);
+});
+
+const person = (username: string) =>
+  insertUser({ username, email: `${username.toLowerCase()}@example.com`, firstName: 'Ada', lastName: 'Lovelace', dateOfBirth: '1990-04-07', passwordHash });
+
+const events = (userId: number) =>
+  getDb().select().from(securityEvents).all().filter((e) => e.userId === userId).map((e) => e.type);
+
+describe('the partial-update schema', () => {
+  it('treats blank fields as "keep"', () => {
+    expect(partialProfileSchema.parse({ username: '', email: '  ', firstName: 'Grace', lastName: '', dateOfBirth: '' })).toEqual({
+      firstName: 'Grace',
+    });
+  });
+
+  it('still validates what is filled in', () => {
+    expect(partialProfileSchema.safeParse({ username: '1x' }).success).toBe(false);
+  });
+
+  it('while the full schema needs everything', () => {
+    expect(profileSchema.safeParse({ firstName: 'Grace' }).success).toBe(false);
+  });
+});
+
+describe('updateProfile', () => {
+  it('changes only fields whose value differs, and reports them', async () => {
+    const ada = person('Ada');
+    const result = await updateProfile(ada, { firstName: 'Augusta', lastName: 'Lovelace' });
+    expect(result).toMatchObject({ ok: true, changed: ['firstName'] });
+    expect(findUserById(ada.id)).toMatchObject({ firstName: 'Augusta', lastName: 'Lovelace', username: 'Ada' });
+    expect(events(ada.id)).toEqual(['profile_updated']);
+  });
+
+  it('is all or nothing when a unique field is taken', async () => {
+    person('Grace');
+    const ada = person('Ada');
+    const result = await updateProfile(ada, { firstName: 'Changed', username: 'GRACE' });
+    expect(result).toEqual({ ok: false, fieldErrors: { username: 'That username is already taken.' } });
+    expect(findUserById(ada.id)).toMatchObject({ firstName: 'Ada', username: 'Ada' });
+  });
+
+  it('needs the right current password for an email change', async () => {
+    const ada = person('Ada');
+    expect(await updateProfile(ada, { email: 'new@example.com' })).toMatchObject({ ok: false, fieldErrors: { currentPassword: expect.any(String) } });
+    expect(await updateProfile(ada, { email: 'new@example.com' }, { currentPassword: 'wrong' })).toMatchObject({ ok: false });
+    expect(findUserById(ada.id)?.email).toBe('ada@example.com');
+    expect(await updateProfile(ada, { email: 'new@example.com' }, { currentPassword: PASSWORD })).toMatchObject({ ok: true, changed: ['email'] });
+    expect(events(ada.id)).toEqual(['email_changed']);
+  });
+
+  it('refuses a full replace based on a stale read', async () => {
+    const ada = person('Ada');
+    const staleRead = ada.updatedAt;
+    await new Promise((r) => setTimeout(r, 5));
+    await updateProfile(ada, { username: 'Augusta' });
+    const result = await updateProfile(ada, { firstName: 'Stale', username: 'Ada' }, { expectedUpdatedAt: staleRead });
+    expect(result).toEqual({ ok: false, conflict: true });
+    expect(findUserById(ada.id)).toMatchObject({ username: 'Augusta', firstName: 'Ada' });
+  });
+
+  it('lets a person change only the case of their own username', async () => {
+    const ada = person('ada');
+    expect(await updateProfile(ada, { username: 'Ada' })).toMatchObject({ ok: true, changed: ['username'] });
+  });
+});
+
+describe('changePassword', () => {
+  it('checks the current password and the new one, then revokes every other session', async () => {
+    const ada = person('Ada');
+    const here = startSession({ userId: ada.id, remember: false, userAgent: null, ip: null });
+    const there = startSession({ userId: ada.id, remember: true, userAgent: null, ip: null });
+
+    expect(await changePassword(ada, here.sessionId, { currentPassword: 'wrong', newPassword: 'a new passphrase' })).toMatchObject({
+      ok: false,
+      fieldErrors: { currentPassword: 'That is not your current password.' },
+    });
+    expect(await changePassword(ada, here.sessionId, { currentPassword: PASSWORD, newPassword: 'ADA' })).toMatchObject({ ok: false });
+    expect(await changePassword(ada, here.sessionId, { currentPassword: PASSWORD, newPassword: 'password1' })).toMatchObject({ ok: false });
+    expect(getLiveSessionUser(there.sessionId, ada.id)).not.toBeNull();
+
+    expect(await changePassword(ada, here.sessionId, { currentPassword: PASSWORD, newPassword: 'a new passphrase' })).toEqual({ ok: true, revoked: 1 });
+    expect(getLiveSessionUser(here.sessionId, ada.id)).not.toBeNull();
+    expect(getLiveSessionUser(there.sessionId, ada.id)).toBeNull();
+    expect(getDb().select().from(sessions).all().find((s) => s.id === there.sessionId)?.refreshHash).toBeNull();
+    const recorded = getDb().select().from(securityEvents).all().filter((e) => e.userId === ada.id);
+    expect(recorded.map((e) => e.type)).toEqual(['password_changed']);
+    expect(recorded[0]).toMatchObject({ ip: '203.0.113.7', userAgent: 'vitest' });
+  });
+});
