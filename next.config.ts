@@ -5,7 +5,8 @@ import { SecretError, ensureDevSecret, requireProductionSecret } from './lib/con
 const config: NextConfig = {
   poweredByHeader: false,
   // piscina starts worker threads from files on disk; bundling it would break its own paths.
-  serverExternalPackages: ['piscina'],
+  // React Email renders with react-dom/server, which Next refuses inside its server bundle.
+  serverExternalPackages: ['piscina', '@react-email/components', '@react-email/render'],
 };
 
 export default function nextConfig(phase: string): NextConfig {

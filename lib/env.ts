@@ -11,6 +11,12 @@ const schema = z.object({
     .max(15, 'BCRYPT_COST above 15 takes seconds per login')
     .default(11),
   PASSWORD_HASH_THREADS: z.coerce.number().int().min(1).max(64).optional(),
+  // Mail: Resend when a key is set, else JSON files in the outbox folder.
+  RESEND_API_KEY: z.string().min(1).optional(),
+  MAIL_FROM: z.string().min(3).default('Gatehouse <no-reply@gatehouse.local>'),
+  MAIL_OUTBOX_DIR: z.string().min(1).default('.data/outbox'),
+  /** The public URL used in links inside mail; never taken from the request's Host header. */
+  AUTH_URL: z.url().optional(),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -18,7 +24,8 @@ let parsed: Env | undefined;
 
 export function env(): Env {
   if (!parsed) {
-    const result = schema.safeParse(process.env);
+    // An empty variable (as .env.example leaves them) means "not set".
+    const result = schema.safeParse(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== '')));
     if (!result.success) {
       const issue = result.error.issues[0]!;
       throw new Error(`Invalid environment: ${issue.path.join('.')}: ${issue.message}`);

@@ -4,7 +4,7 @@ import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
 import { deleteAccount as deleteAccountRecord } from '@/lib/account/delete';
 import { changePassword as changePasswordRecord } from '@/lib/account/password';
-import { updateProfile } from '@/lib/account/profile';
+import { confirmEmailChange, pendingEmailChange, sendEmailChangeCode, updateProfile } from '@/lib/account/profile';
 import { signOutOtherSessions, signOutSession } from '@/lib/account/sessions';
 import { requireSession } from '@/lib/auth/dal';
 import { clearSessionCookies, reissueSessionToken } from '@/lib/auth/next-auth';
@@ -60,7 +60,11 @@ async function saveProfile(
 
   if (result.changed.includes('username')) await reissueSessionToken(sessionId, result.user);
   revalidatePath('/', 'layout');
-  return { status: 'success', message: describeChanges(result.changed) };
+  const pending = result.emailPending
+    ? `We sent a code to ${result.emailPending}: enter it under “Confirm your new email” to finish the change.`
+    : null;
+  const message = pending && result.changed.length === 0 ? pending : [describeChanges(result.changed), pending].filter(Boolean).join(' ');
+  return { status: 'success', message };
 }
 
 export async function updateProfilePartially(_: FormState, formData: FormData) {
@@ -122,4 +126,21 @@ export async function deleteAccount(_: FormState<DeleteField>, formData: FormDat
   }
   await clearSessionCookies();
   redirect('/goodbye');
+}
+
+export async function confirmEmail(_: FormState<'code'>, formData: FormData): Promise<FormState<'code'>> {
+  const { user } = await requireSession('/account/profile');
+  const code = formFields(formData, ['code'] as const).code;
+  const result = await confirmEmailChange(user, code);
+  if (!result.ok) return { status: 'error', message: result.message, fieldErrors: { code: result.message } };
+  // The confirmation section disappears with the pending change, so the news goes on the page.
+  redirect('/account/profile?email=confirmed');
+}
+
+export async function resendEmailCode(_: FormState, _formData: FormData): Promise<FormState> {
+  const { user } = await requireSession('/account/profile');
+  const pending = pendingEmailChange(user.id);
+  if (!pending) return { status: 'error', message: 'There is no email change waiting. Change your email in the form above.' };
+  const sent = await sendEmailChangeCode(user, pending);
+  return sent.ok ? { status: 'success', message: `We sent a new code to ${pending}.` } : { status: 'error', message: sent.message };
 }

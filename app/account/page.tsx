@@ -10,7 +10,7 @@ type Search = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function AccountPage({ searchParams }: { searchParams: Search }) {
   const { user } = await requireSession('/account');
-  const { welcome } = await searchParams;
+  const { welcome, reset } = await searchParams;
 
   const rows: [string, string][] = [
     ['Name', `${user.firstName} ${user.lastName}`],
@@ -25,6 +25,11 @@ export default async function AccountPage({ searchParams }: { searchParams: Sear
       {welcome === '1' && (
         <FormAlert id="welcome" tone="success">
           Welcome to Gatehouse, {user.firstName}! Your account is ready.
+        </FormAlert>
+      )}
+      {reset === '1' && (
+        <FormAlert id="reset-done" tone="success">
+          Your password was changed and every other session was signed out. You’re logged in with the new password.
         </FormAlert>
       )}
       <section aria-labelledby="profile-heading" className="rounded-2xl border border-slate-200 bg-white p-6 shadow-sm sm:p-8">

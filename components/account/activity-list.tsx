@@ -14,6 +14,8 @@ const LABELS: Record<SecurityEventType, string> = {
   password_changed: 'Password changed',
   session_revoked: 'A session was signed out',
   other_sessions_revoked: 'Other sessions signed out',
+  password_reset: 'Password reset with an emailed code',
+  email_change_requested: 'Email change requested (code sent to the new address)',
 };
 
 export function ActivityList({ events }: { events: SecurityEvent[] }) {

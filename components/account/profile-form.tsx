@@ -56,7 +56,13 @@ export function ProfileForm({ mode, current }: { mode: 'partial' | 'full'; curre
         <Field label="First name" autoComplete="given-name" maxLength={50} {...common('firstName')} />
         <Field label="Last name" autoComplete="family-name" maxLength={50} {...common('lastName')} />
       </div>
-      <Field label="Date of birth" type="date" max={isoDate(new Date())} {...common('dateOfBirth')} />
+      <Field
+        label="Date of birth"
+        type="date"
+        max={isoDate(new Date())}
+        hint={full ? undefined : `Now ${current.dateOfBirth} (year-month-day).`}
+        {...common('dateOfBirth')}
+      />
       <Field
         label="Username"
         autoComplete="username"

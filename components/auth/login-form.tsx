@@ -43,6 +43,9 @@ export function LoginForm({ next }: { next?: string }) {
           <input type="checkbox" name="remember" className="size-4 rounded border-slate-300 accent-indigo-600" />
           Keep me signed in
         </label>
+        <Link href="/forgot-password" className="text-sm font-medium text-indigo-700 underline-offset-2 hover:underline">
+          Forgot password?
+        </Link>
       </div>
       <SubmitButton pendingLabel="Logging in…" className="w-full">
         Log in

@@ -66,6 +66,8 @@ export const securityEvents = sqliteTable(
         'password_changed',
         'session_revoked',
         'other_sessions_revoked',
+        'password_reset',
+        'email_change_requested',
       ],
     }).notNull(),
     ip: text('ip'),
@@ -75,7 +77,32 @@ export const securityEvents = sqliteTable(
   (t) => [index('security_events_user_id_created_at_idx').on(t.userId, t.createdAt)],
 );
 
+/** One-time codes sent by mail (password reset, email change). Only an HMAC of the code is kept. */
+export const oneTimeCodes = sqliteTable(
+  'one_time_codes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: text('purpose', { enum: ['password_reset', 'email_change'] }).notNull(),
+    /** The address the code was sent to (for an email change: the new address). */
+    email: text('email').notNull(),
+    codeHash: text('code_hash').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    /** Set when the code is used, or replaced by a newer one. */
+    usedAt: integer('used_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [
+    index('one_time_codes_email_purpose_idx').on(t.email, t.purpose, t.createdAt),
+    index('one_time_codes_user_purpose_idx').on(t.userId, t.purpose, t.createdAt),
+  ],
+);
+
 export type User = typeof users.$inferSelect;
+export type CodePurpose = (typeof oneTimeCodes.$inferSelect)['purpose'];
 export type SecurityEventType = (typeof securityEvents.$inferSelect)['type'];
 export type NewUser = typeof users.$inferInsert;
 export type Session = typeof sessions.$inferSelect;

@@ -47,3 +47,18 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
   }
   return out;
 }
+
+export const forgotPasswordSchema = z.object({ email });
+
+export const resetPasswordSchema = z
+  .object({
+    email,
+    code: z.string({ error: 'Enter the 6-digit code from the email.' }).trim().min(1, 'Enter the 6-digit code from the email.').max(32, 'Enter the 6-digit code from the email.'),
+    newPassword,
+    confirmPassword: z.string({ error: 'Confirm your new password.' }).min(1, 'Confirm your new password.'),
+  })
+  .superRefine((data, ctx) => {
+    if (data.confirmPassword !== data.newPassword) {
+      ctx.addIssue({ code: 'custom', path: ['confirmPassword'], message: 'Passwords do not match.' });
+    }
+  });

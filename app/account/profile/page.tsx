@@ -1,12 +1,18 @@
 import type { Metadata } from 'next';
+import { ConfirmEmailForm } from '@/components/account/confirm-email-form';
 import { ProfileForm, type ProfileValues } from '@/components/account/profile-form';
+import { FormAlert } from '@/components/forms/form-alert';
 import { Section } from '@/components/section';
+import { pendingEmailChange } from '@/lib/account/profile';
 import { requireSession } from '@/lib/auth/dal';
 
 export const metadata: Metadata = { title: 'Edit profile' };
 
-export default async function ProfilePage() {
+type Search = Promise<Record<string, string | string[] | undefined>>;
+
+export default async function ProfilePage({ searchParams }: { searchParams: Search }) {
   const { user } = await requireSession('/account/profile');
+  const { email: emailStatus } = await searchParams;
   const current: ProfileValues = {
     username: user.username,
     email: user.email,
@@ -15,9 +21,24 @@ export default async function ProfilePage() {
     dateOfBirth: user.dateOfBirth,
     version: String(user.updatedAt.getTime()),
   };
+  const pendingEmail = pendingEmailChange(user.id);
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold tracking-tight">Edit profile</h1>
+      {emailStatus === 'confirmed' && !pendingEmail && (
+        <FormAlert id="email-confirmed" tone="success">
+          Your email is now {user.email}. We let your previous address know.
+        </FormAlert>
+      )}
+      {pendingEmail && (
+        <Section
+          id="confirm-email"
+          title="Confirm your new email"
+          description={`Your email stays ${user.email} until you enter the code we sent to ${pendingEmail}.`}
+        >
+          <ConfirmEmailForm pendingEmail={pendingEmail} key={pendingEmail} />
+        </Section>
+      )}
       <Section
         id="partial"
         title="Change some details"

@@ -109,3 +109,7 @@ export function updateUser(
 export function deleteUser(userId: number): boolean {
   return getDb().delete(users).where(eq(users.id, userId)).run().changes === 1;
 }
+
+export function findUserByEmail(email: string): PublicUser | undefined {
+  return getDb().select(publicUserColumns).from(users).where(eq(users.email, email.trim().toLowerCase())).get();
+}

@@ -1,0 +1,30 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { ResetPasswordForm } from '@/components/auth/reset-password-form';
+import { Card } from '@/components/card';
+import { FormAlert } from '@/components/forms/form-alert';
+import { CODE_SENT } from '@/lib/account/recovery';
+
+export const metadata: Metadata = { title: 'Set a new password', referrer: 'no-referrer' };
+
+export default async function ResetPasswordPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const { email, sent } = await searchParams;
+  const justSent = sent === '1';
+  return (
+    <Card title="Set a new password" description="Enter the code we emailed you and choose a new password.">
+      {justSent && (
+        <div className="mb-4">
+          <FormAlert id="code-sent" tone="info">
+            {CODE_SENT}
+          </FormAlert>
+        </div>
+      )}
+      <ResetPasswordForm email={typeof email === 'string' ? email.slice(0, 254) : undefined} justSent={justSent} />
+      <p className="mt-4 text-center text-sm text-slate-600">
+        <Link href="/login" className="font-medium text-indigo-700 hover:underline">
+          Back to log in
+        </Link>
+      </p>
+    </Card>
+  );
+}

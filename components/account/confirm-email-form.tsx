@@ -1,0 +1,44 @@
+'use client';
+
+import { useActionState, useRef } from 'react';
+import { confirmEmail, resendEmailCode } from '@/app/account/actions';
+import { Field } from '@/components/forms/field';
+import { FormAlert } from '@/components/forms/form-alert';
+import { SubmitButton } from '@/components/forms/submit-button';
+import { useFocusFirstError } from '@/components/forms/use-focus-first-error';
+import { idle } from '@/lib/forms';
+
+export function ConfirmEmailForm({ pendingEmail }: { pendingEmail: string }) {
+  const [state, action] = useActionState(confirmEmail, idle);
+  const [resent, resend] = useActionState(resendEmailCode, idle);
+  const form = useRef<HTMLFormElement>(null);
+  useFocusFirstError(form, [state]);
+  const latest = [state, resent].filter((s) => s.message).at(-1);
+  return (
+    <div className="space-y-4">
+      {latest?.message && (
+        <FormAlert id="confirm-email-status" tone={latest.status === 'success' ? 'success' : 'error'}>
+          {latest.message}
+        </FormAlert>
+      )}
+      <form ref={form} action={action} noValidate className="space-y-4">
+        <Field
+          name="code"
+          id="email-code"
+          label={`Code sent to ${pendingEmail}`}
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          maxLength={6}
+          required
+          error={state.fieldErrors?.code}
+        />
+        <SubmitButton pendingLabel="Confirming…">Confirm new email</SubmitButton>
+      </form>
+      <form action={resend}>
+        <SubmitButton variant="subtle" pendingLabel="Sending…">
+          Send a new code
+        </SubmitButton>
+      </form>
+    </div>
+  );
+}

@@ -1,0 +1,40 @@
+import 'server-only';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Resend } from 'resend';
+import { env } from '@/lib/env';
+import type { Mail } from './templates';
+
+export type SendResult = { ok: true } | { ok: false; error: string };
+
+/**
+ * Sends through Resend when RESEND_API_KEY is set; otherwise writes the message as one JSON file
+ * into MAIL_OUTBOX_DIR, so every flow works on a machine with no mail account. Never throws:
+ * Resend resolves `{ error }` rather than throwing, and callers must know whether mail left.
+ */
+export async function sendMail(to: string, mail: Mail): Promise<SendResult> {
+  const { RESEND_API_KEY, MAIL_FROM, MAIL_OUTBOX_DIR } = env();
+  try {
+    if (RESEND_API_KEY) {
+      const { error } = await new Resend(RESEND_API_KEY).emails.send({ from: MAIL_FROM, to: [to], ...mail });
+      if (error) return fail(`Resend refused the message: ${error.name}: ${error.message}`);
+      return { ok: true };
+    }
+    const sentAt = new Date();
+    const dir = path.resolve(MAIL_OUTBOX_DIR);
+    const file = path.join(dir, `${sentAt.getTime()}-${randomBytes(4).toString('hex')}.json`);
+    await fs.mkdir(dir, { recursive: true });
+    await fs.writeFile(file, JSON.stringify({ to, from: MAIL_FROM, ...mail, sentAt: sentAt.toISOString() }, null, 2), { mode: 0o600 });
+    if (process.env.NODE_ENV !== 'production') console.log(`[mail] "${mail.subject}" to ${to} → ${file}`);
+    return { ok: true };
+  } catch (error) {
+    return fail(error instanceof Error ? error.message : String(error));
+  }
+}
+
+function fail(error: string): SendResult {
+  // The recipient and body stay out of the log: they hold codes and addresses.
+  console.error(`[mail] sending failed: ${error}`);
+  return { ok: false, error };
+}

@@ -1,0 +1,92 @@
+import { Body, Container, Head, Heading, Hr, Html, Preview, Section, Text, render } from '@react-email/components';
+import type { ReactNode } from 'react';
+
+// Mail bodies, written once as React Email components and rendered to HTML and plain text.
+
+const styles = {
+  body: { backgroundColor: '#f8fafc', fontFamily: 'ui-sans-serif, system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif' },
+  container: { backgroundColor: '#ffffff', border: '1px solid #e2e8f0', borderRadius: '12px', margin: '32px auto', maxWidth: '480px', padding: '32px' },
+  heading: { color: '#0f172a', fontSize: '22px', margin: '0 0 16px' },
+  text: { color: '#334155', fontSize: '15px', lineHeight: '24px' },
+  code: { backgroundColor: '#eef2ff', borderRadius: '8px', color: '#312e81', fontSize: '32px', fontWeight: 700, letterSpacing: '8px', padding: '12px 0', textAlign: 'center' as const },
+  footer: { color: '#64748b', fontSize: '13px', lineHeight: '20px' },
+};
+
+function Layout({ preview, title, children }: { preview: string; title: string; children: ReactNode }) {
+  return (
+    <Html lang="en">
+      <Head />
+      <Preview>{preview}</Preview>
+      <Body style={styles.body}>
+        <Container style={styles.container}>
+          <Heading style={styles.heading}>{title}</Heading>
+          {children}
+          <Hr />
+          <Text style={styles.footer}>Gatehouse · You get this mail because of activity on your account.</Text>
+        </Container>
+      </Body>
+    </Html>
+  );
+}
+
+export type Mail = { subject: string; html: string; text: string };
+
+async function toMail(subject: string, element: ReactNode): Promise<Mail> {
+  return { subject, html: await render(element), text: await render(element, { plainText: true }) };
+}
+
+const PURPOSES = {
+  password_reset: {
+    subject: 'Your Gatehouse password reset code',
+    title: 'Reset your password',
+    intro: 'Someone (hopefully you) asked to reset the password of your Gatehouse account. Enter this code on the reset page:',
+    ignore: 'If you didn’t ask for this, ignore this mail: your password stays as it is.',
+  },
+  email_change: {
+    subject: 'Confirm your new Gatehouse email address',
+    title: 'Confirm your new email address',
+    intro: 'Enter this code on your profile page to make this address the one on your Gatehouse account:',
+    ignore: 'If you didn’t ask for this, ignore this mail: nothing changes.',
+  },
+} as const;
+
+export function codeMail(purpose: keyof typeof PURPOSES, code: string, minutes: number): Promise<Mail> {
+  const p = PURPOSES[purpose];
+  return toMail(
+    `${p.subject}: ${code}`,
+    <Layout preview={`Your code is ${code}`} title={p.title}>
+      <Text style={styles.text}>{p.intro}</Text>
+      <Section>
+        <Text style={styles.code}>{code}</Text>
+      </Section>
+      <Text style={styles.text}>
+        It works once, for {minutes} minutes. {p.ignore}
+      </Text>
+    </Layout>,
+  );
+}
+
+export function passwordChangedMail(): Promise<Mail> {
+  return toMail(
+    'Your Gatehouse password was changed',
+    <Layout preview="Your password was changed" title="Your password was changed">
+      <Text style={styles.text}>
+        The password of your Gatehouse account was just reset with a code sent to this address, and every session was signed
+        out.
+      </Text>
+      <Text style={styles.text}>If this wasn’t you, reset your password again right away: someone may have access to your email.</Text>
+    </Layout>,
+  );
+}
+
+export function emailChangedMail(newEmail: string): Promise<Mail> {
+  return toMail(
+    'Your Gatehouse email address was changed',
+    <Layout preview="Your email address was changed" title="Your email address was changed">
+      <Text style={styles.text}>
+        Your Gatehouse account now uses {newEmail}. Mail about the account, including password resets, goes there from now on.
+      </Text>
+      <Text style={styles.text}>If this wasn’t you, contact us: someone may have access to your account.</Text>
+    </Layout>,
+  );
+}
