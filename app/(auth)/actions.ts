@@ -1,22 +1,14 @@
 'use server';
 
 import { redirect } from 'next/navigation';
-import { recordSecurityEvent } from '@/lib/auth/audit';
+import { createAccount } from '@/lib/account/register';
 import { signInWithPassword, signOutCurrentSession } from '@/lib/auth/next-auth';
-import { hashPassword } from '@/lib/auth/password';
-import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from '@/lib/auth/password-policy';
-import { TakenError, insertUser } from '@/lib/db/queries/users';
 import { formFields, type FormState } from '@/lib/forms';
 import { loginUrl, safeNext } from '@/lib/routes';
 import { fieldErrors, loginSchema, registerSchema } from '@/lib/validation/auth';
 
 const REGISTER_FIELDS = ['firstName', 'lastName', 'dateOfBirth', 'username', 'email', 'password', 'confirmPassword'] as const;
 type RegisterField = (typeof REGISTER_FIELDS)[number];
-
-const TAKEN_MESSAGES = {
-  username: 'That username is already taken.',
-  email: 'An account with this email already exists. Log in instead?',
-} as const;
 
 export async function register(_: FormState<RegisterField>, formData: FormData): Promise<FormState<RegisterField>> {
   const raw = formFields(formData, REGISTER_FIELDS);
@@ -31,17 +23,9 @@ export async function register(_: FormState<RegisterField>, formData: FormData):
   const parsed = registerSchema.safeParse(raw);
   if (!parsed.success) return fail(fieldErrors(parsed.error));
   const { password, confirmPassword: _c, ...profile } = parsed.data;
-  if (isCommonPassword(password)) return fail({ password: COMMON_PASSWORD_MESSAGE });
-
-  let username: string;
-  try {
-    const user = insertUser({ ...profile, passwordHash: await hashPassword(password) });
-    username = user.username;
-    await recordSecurityEvent(user.id, 'account_created');
-  } catch (error) {
-    if (error instanceof TakenError) return fail({ [error.field]: TAKEN_MESSAGES[error.field] });
-    throw error;
-  }
+  const created = await createAccount(profile, password);
+  if (!created.ok) return fail(created.fieldErrors);
+  const { username } = created.user;
 
   if (!(await signInWithPassword({ login: username, password, remember: false }))) {
     // The account exists; only the automatic sign-in failed. Send them to log in normally.

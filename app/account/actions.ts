@@ -86,8 +86,11 @@ export async function changePassword(_: FormState<PasswordField>, formData: Form
   const result = await changePasswordRecord(user, sessionId, parsed.data);
   if (!result.ok) return { status: 'error', message: 'Your password was not changed.', fieldErrors: result.fieldErrors };
   revalidatePath('/account/security');
-  const others = result.revoked === 1 ? '1 other session was' : `${result.revoked} other sessions were`;
-  return { status: 'success', message: `Your password was changed. ${others} signed out; this one stays signed in.` };
+  const others =
+    result.revoked === 0
+      ? 'You had no other sessions'
+      : `${result.revoked} other session${result.revoked === 1 ? ' was' : 's were'} signed out`;
+  return { status: 'success', message: `Your password was changed. ${others}; this one stays signed in.` };
 }
 
 export async function revokeSession(_: FormState, formData: FormData): Promise<FormState> {
@@ -121,7 +124,7 @@ export async function deleteAccount(_: FormState<DeleteField>, formData: FormDat
   if (!parsed.success) {
     return { status: 'error', message: 'Your account was not deleted.', fieldErrors: fieldErrors(parsed.error) };
   }
-  if (!(await deleteAccountRecord(user.id, parsed.data.password))) {
+  if (!(await deleteAccountRecord(user, parsed.data.password))) {
     return { status: 'error', message: 'Your account was not deleted.', fieldErrors: { password: 'That is not your password.' } };
   }
   await clearSessionCookies();

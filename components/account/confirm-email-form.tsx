@@ -1,6 +1,6 @@
 'use client';
 
-import { useActionState, useRef } from 'react';
+import { useActionState, useEffect, useRef, useState } from 'react';
 import { confirmEmail, resendEmailCode } from '@/app/account/actions';
 import { Field } from '@/components/forms/field';
 import { FormAlert } from '@/components/forms/form-alert';
@@ -13,7 +13,15 @@ export function ConfirmEmailForm({ pendingEmail }: { pendingEmail: string }) {
   const [resent, resend] = useActionState(resendEmailCode, idle);
   const form = useRef<HTMLFormElement>(null);
   useFocusFirstError(form, [state]);
-  const latest = [state, resent].filter((s) => s.message).at(-1);
+  // One status line: whichever of the two forms answered last.
+  const [last, setLast] = useState<'confirm' | 'resend'>('confirm');
+  useEffect(() => {
+    if (state.message) setLast('confirm');
+  }, [state]);
+  useEffect(() => {
+    if (resent.message) setLast('resend');
+  }, [resent]);
+  const latest = last === 'resend' ? resent : state;
   return (
     <div className="space-y-4">
       {latest?.message && (

@@ -21,8 +21,12 @@ export function ResetPasswordForm({ email, justSent }: { email?: string; justSen
   const errors = state.fieldErrors ?? {};
   const [emailValue, setEmailValue] = useState(state.values?.email ?? email ?? '');
 
-  // The countdown restarts whenever a code was (or may have been) sent.
-  const [wait, setWait] = useState(justSent ? COOLDOWN_SECONDS : 0);
+  // The countdown restarts whenever a code was (or may have been) sent. It starts only once the
+  // page runs scripts: without JavaScript the button is always there and the server's limit rules.
+  const [wait, setWait] = useState(0);
+  useEffect(() => {
+    if (justSent) setWait(COOLDOWN_SECONDS);
+  }, [justSent]);
   useEffect(() => {
     if (resent.status === 'success') setWait(COOLDOWN_SECONDS);
   }, [resent]);

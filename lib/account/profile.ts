@@ -1,10 +1,11 @@
 import 'server-only';
 import { after } from 'next/server';
 import { recordSecurityEvent } from '@/lib/auth/audit';
-import { CODE_TTL_MINUTES, consumeCode, discardCode, issueCode, RESEND_AFTER_SECONDS } from '@/lib/auth/otp';
+import { CODE_TTL_MINUTES, consumeCode, deliverCode, voidCodes } from '@/lib/auth/otp';
 import { verifyPassword } from '@/lib/auth/password';
 import { findLiveCode } from '@/lib/db/queries/codes';
-import { TakenError, findUserByEmail, getPasswordHash, updateUser, type ProfileChanges, type PublicUser } from '@/lib/db/queries/users';
+import { TakenError, findUserByEmail, findUserForLogin, getPasswordHash, updateUser, type ProfileChanges, type PublicUser } from '@/lib/db/queries/users';
+import { publicUrl } from '@/lib/env';
 import { sendMail } from '@/lib/mail/send';
 import { codeMail, emailChangedMail } from '@/lib/mail/templates';
 import { PROFILE_FIELDS, type ProfileField } from '@/lib/validation/profile';
@@ -17,7 +18,17 @@ export const TAKEN_MESSAGES = {
 export type ProfileUpdate =
   /** `emailPending`: the new address a confirmation code went to; the email itself is unchanged. */
   | { ok: true; user: PublicUser; changed: ProfileField[]; emailPending?: string }
-  | { ok: false; fieldErrors: Partial<Record<ProfileField | 'currentPassword', string>>; conflict?: never }
+  | {
+      ok: false;
+      fieldErrors: Partial<Record<ProfileField | 'currentPassword', string>>;
+      /** Set when a unique field is taken by someone else. */
+      taken?: 'username' | 'email';
+      /** Set when the email code can't be sent yet (the send limit). */
+      retryAfterSeconds?: number;
+      /** Set when the email code could not be sent at all. */
+      notSent?: true;
+      conflict?: never;
+    }
   | { ok: false; conflict: true; fieldErrors?: never };
 
 /**
@@ -43,46 +54,69 @@ export async function updateProfile(
     if (!hash || !(await verifyPassword(options.currentPassword, hash))) {
       return { ok: false, fieldErrors: { currentPassword: 'That is not your current password.' } };
     }
-    if (findUserByEmail(changes.email!)) return { ok: false, fieldErrors: { email: TAKEN_MESSAGES.email } };
+    if (findUserByEmail(changes.email!)) return { ok: false, taken: 'email', fieldErrors: { email: TAKEN_MESSAGES.email } };
   }
 
   const direct = changed.filter((field) => field !== 'email');
+  const stale = options.expectedUpdatedAt !== undefined && options.expectedUpdatedAt.getTime() !== current.updatedAt.getTime();
+  if (stale) return { ok: false, conflict: true };
+
+  if (changed.includes('email')) {
+    // The code goes out before anything is written, so a failed send leaves the profile as it was.
+    const taken = direct.includes('username') ? findUserForLogin(changes.username!) : undefined;
+    if (taken && taken.id !== current.id) return { ok: false, taken: 'username', fieldErrors: { username: TAKEN_MESSAGES.username } };
+    const sent = await sendEmailChangeCode(current, changes.email!);
+    if (!sent.ok) {
+      const { message, ok: _, ...why } = sent;
+      return { ok: false, fieldErrors: { email: message }, ...why };
+    }
+  }
+
   const update = Object.fromEntries(direct.map((field) => [field, changes[field]])) as ProfileChanges;
   let user: PublicUser | null = current;
   if (direct.length > 0) {
     try {
       user = updateUser(current.id, update, new Date(), options.expectedUpdatedAt);
     } catch (error) {
-      if (error instanceof TakenError) return { ok: false, fieldErrors: { [error.field]: TAKEN_MESSAGES[error.field] } };
-      throw error;
+      if (!(error instanceof TakenError)) throw error;
+      voidCodes({ purpose: 'email_change', userId: current.id });
+      return { ok: false, taken: error.field, fieldErrors: { [error.field]: TAKEN_MESSAGES[error.field] } };
     }
-  } else if (options.expectedUpdatedAt && options.expectedUpdatedAt.getTime() !== current.updatedAt.getTime()) {
-    user = null;
   }
-  if (!user) return { ok: false, conflict: true };
+  if (!user) {
+    voidCodes({ purpose: 'email_change', userId: current.id });
+    return { ok: false, conflict: true };
+  }
 
   if (changed.includes('username')) await recordSecurityEvent(user.id, 'username_changed');
   if (direct.some((field) => field !== 'username')) await recordSecurityEvent(user.id, 'profile_updated');
   if (!changed.includes('email')) return { ok: true, user, changed };
-
-  const sent = await sendEmailChangeCode(user, changes.email!);
-  if (!sent.ok) return { ok: false, fieldErrors: { email: sent.message } };
   return { ok: true, user, changed: direct, emailPending: changes.email! };
 }
 
-/** Sends (or re-sends) the code that confirms a new address; at most one a minute. */
-export async function sendEmailChangeCode(user: PublicUser, newEmail: string): Promise<{ ok: true } | { ok: false; message: string }> {
-  const issued = issueCode({ purpose: 'email_change', userId: user.id, email: newEmail });
-  if ('limited' in issued) {
-    return { ok: false, message: `A code was sent a moment ago. Wait ${RESEND_AFTER_SECONDS} seconds before asking for another.` };
+/** Sends (or re-sends) the code that confirms a new address; at most one a minute, five an hour. */
+export async function sendEmailChangeCode(
+  user: PublicUser,
+  newEmail: string,
+): Promise<{ ok: true } | { ok: false; message: string; retryAfterSeconds: number } | { ok: false; message: string; notSent: true }> {
+  const delivery = await deliverCode({ purpose: 'email_change', userId: user.id, email: newEmail }, (code) =>
+    codeMail('email_change', code, CODE_TTL_MINUTES, publicUrl('/account/profile')),
+  );
+  if ('retryAfterSeconds' in delivery) {
+    const wait = waitText(delivery.retryAfterSeconds);
+    return { ok: false, message: `A code was sent a moment ago. You can ask for another in ${wait}.`, retryAfterSeconds: delivery.retryAfterSeconds };
   }
-  const sent = await sendMail(newEmail, await codeMail('email_change', issued.code, CODE_TTL_MINUTES));
-  if (!sent.ok) {
-    discardCode(issued.id);
-    return { ok: false, message: 'We couldn’t send a code to that address just now. Please try again in a few minutes.' };
+  if (!delivery.ok) {
+    return { ok: false, message: 'We couldn’t send a code to that address just now. Please try again in a few minutes.', notSent: true };
   }
   await recordSecurityEvent(user.id, 'email_change_requested');
   return { ok: true };
+}
+
+function waitText(seconds: number): string {
+  if (seconds <= 90) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minutes`;
 }
 
 /** The new address waiting for its code, if any. */
@@ -90,7 +124,7 @@ export function pendingEmailChange(userId: number): string | null {
   return findLiveCode({ purpose: 'email_change', userId }, new Date())?.email ?? null;
 }
 
-export type EmailConfirmation = { ok: true; user: PublicUser } | { ok: false; message: string };
+export type EmailConfirmation = { ok: true; user: PublicUser } | { ok: false; message: string; taken?: true };
 
 /** Switches to the new address once its code is entered; the old address gets a notice. */
 export async function confirmEmailChange(current: PublicUser, code: string): Promise<EmailConfirmation> {
@@ -100,10 +134,12 @@ export async function confirmEmailChange(current: PublicUser, code: string): Pro
   try {
     user = updateUser(current.id, { email: confirmed.email }, new Date());
   } catch (error) {
-    if (error instanceof TakenError) return { ok: false, message: 'Another account took that address in the meantime.' };
+    if (error instanceof TakenError) return { ok: false, taken: true, message: 'Another account took that address in the meantime.' };
     throw error;
   }
   if (!user) return { ok: false, message: 'Your account no longer exists.' };
+  // Reset codes mailed to the old address must not outlive it.
+  voidCodes({ purpose: 'password_reset', userId: user.id });
   await recordSecurityEvent(user.id, 'email_changed');
   const oldEmail = current.email;
   after(async () => {

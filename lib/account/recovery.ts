@@ -1,10 +1,11 @@
 import 'server-only';
 import { after } from 'next/server';
 import { recordSecurityEvent } from '@/lib/auth/audit';
-import { CODE_TTL_MINUTES, consumeCode, discardCode, issueCode } from '@/lib/auth/otp';
+import { CODE_TTL_MINUTES, checkCode, deliverCode, useCode } from '@/lib/auth/otp';
 import { hashPassword } from '@/lib/auth/password';
 import { revokeSessionsExcept } from '@/lib/db/queries/sessions';
 import { findUserByEmail, setPasswordHash } from '@/lib/db/queries/users';
+import { publicUrl } from '@/lib/env';
 import { sendMail } from '@/lib/mail/send';
 import { codeMail, passwordChangedMail } from '@/lib/mail/templates';
 import { newPasswordProblem } from './password';
@@ -14,17 +15,16 @@ export const CODE_SENT = `If an account exists for that address, we sent a code 
 
 /**
  * Starts a password reset. Whatever the address, the caller answers the same thing at the same
- * speed: the lookup is one indexed query, and the mail leaves after the response (`after`). A
- * code whose mail fails is discarded, so it neither works nor counts against the limit.
+ * speed: the response waits only for one indexed lookup; issuing the code (the limit check, the
+ * insert) and the mail happen after the response (`after`). Over the limit, nothing is sent.
  */
 export function requestPasswordReset(email: string): void {
   const user = findUserByEmail(email);
   if (!user) return;
-  const issued = issueCode({ purpose: 'password_reset', userId: user.id, email: user.email });
-  if ('limited' in issued) return;
   after(async () => {
-    const sent = await sendMail(user.email, await codeMail('password_reset', issued.code, CODE_TTL_MINUTES));
-    if (!sent.ok) discardCode(issued.id);
+    await deliverCode({ purpose: 'password_reset', userId: user.id, email: user.email }, (code) =>
+      codeMail('password_reset', code, CODE_TTL_MINUTES, publicUrl(`/reset-password?email=${encodeURIComponent(user.email)}`)),
+    );
   });
 }
 
@@ -34,20 +34,26 @@ export type ResetResult = { ok: true } | { ok: false; fieldErrors: { code?: stri
 
 /**
  * Sets a new password with an emailed code, ends every session of that person, and tells them by
- * mail. The password rules are checked before the code, so a rejected password doesn't burn it.
+ * mail. Rules that need no account (common passwords, the typed email) are checked first, so a
+ * rejected password doesn't spend a try; the rule about the username only once the code is right,
+ * so this form can't be used to test guesses of someone's username.
  */
 export async function resetPassword(input: { email: string; code: string; newPassword: string }): Promise<ResetResult> {
+  const early = newPasswordProblem(input.newPassword, { username: '', email: input.email });
+  if (early) return { ok: false, fieldErrors: { newPassword: early } };
   const user = findUserByEmail(input.email);
-  const problem = newPasswordProblem(input.newPassword, user ?? { username: '', email: input.email });
-  if (problem) return { ok: false, fieldErrors: { newPassword: problem } };
-  if (!user || !consumeCode({ purpose: 'password_reset', userId: user.id }, input.code)) {
-    return { ok: false, fieldErrors: { code: INVALID_CODE } };
-  }
+  const target = user && { purpose: 'password_reset' as const, userId: user.id };
+  const checked = target && checkCode(target, input.code, new Date(), user.email);
+  if (!user || !checked) return { ok: false, fieldErrors: { code: INVALID_CODE } };
+  const late = newPasswordProblem(input.newPassword, user);
+  if (late) return { ok: false, fieldErrors: { newPassword: late } };
+  if (!useCode(checked)) return { ok: false, fieldErrors: { code: INVALID_CODE } };
+
   setPasswordHash(user.id, await hashPassword(input.newPassword));
   revokeSessionsExcept(user.id, null, new Date());
   await recordSecurityEvent(user.id, 'password_reset');
   after(async () => {
-    await sendMail(user.email, await passwordChangedMail());
+    await sendMail(user.email, await passwordChangedMail('reset', publicUrl('/forgot-password')));
   });
   return { ok: true };
 }

@@ -1,5 +1,5 @@
 import 'server-only';
-import { findUserForLogin, setPasswordHash, type PublicUser } from '@/lib/db/queries/users';
+import { findUserForLogin, getPasswordHash, setPasswordHash, type PublicUser } from '@/lib/db/queries/users';
 import { charCount, PASSWORD_MAX } from '@/lib/validation/fields';
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from './password';
 
@@ -19,6 +19,9 @@ export async function authenticate(login: string, password: string): Promise<Aut
   const ok = await verifyPassword(plausible ? password : '', found?.passwordHash ?? (await dummyHash()));
   if (!found) return { ok: false };
   if (!ok || !plausible) return { ok: false, userId: found.id };
+  // The compare took a while on another thread: if a reset or change replaced the password in the
+  // meantime (and ended every session), the old one must not open a new session.
+  if (getPasswordHash(found.id) !== found.passwordHash) return { ok: false, userId: found.id };
   const { passwordHash, ...user } = found;
   if (needsRehash(passwordHash)) setPasswordHash(user.id, await hashPassword(password));
   return { ok: true, user };

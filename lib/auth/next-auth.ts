@@ -13,8 +13,8 @@ import {
   setSessionCookie,
 } from './cookies';
 import { recordSecurityEvent } from './audit';
-import { authenticate } from './credentials';
-import { endSession, endSessionByRefreshToken, startSession } from './session';
+import { logIn } from './login';
+import { endSession, endSessionByRefreshToken, rotateSessionId } from './session';
 import { TOKEN_TTL_SECONDS, signSessionToken, verifySessionToken } from './token';
 
 declare module 'next-auth' {
@@ -25,7 +25,7 @@ declare module 'next-auth' {
 
 // Auth.js runs sign-in and sign-out and writes the session cookie; the cookie's content is our
 // HS256 JWT from token.ts. Its HTTP endpoints (/api/auth/*) are deliberately not mounted: every
-// login goes through the server action, which validates and rate-limits first.
+// login goes through our server action (or the API), which validates first.
 const { signIn, signOut } = NextAuth({
   secret: process.env.AUTH_SECRET,
   trustHost: true,
@@ -53,21 +53,11 @@ const { signIn, signOut } = NextAuth({
       async authorize(raw): Promise<User | null> {
         const parsed = loginSchema.safeParse(raw);
         if (!parsed.success) return null;
-        const result = await authenticate(parsed.data.login, parsed.data.password);
-        if (!result.ok) {
-          if (result.userId) await recordSecurityEvent(result.userId, 'login_failed');
-          return null;
-        }
-        const { user } = result;
         const requestHeaders = await headers();
-        const { sessionId, refreshToken } = startSession({
-          userId: user.id,
-          remember: parsed.data.remember,
-          userAgent: userAgent(requestHeaders),
-          ip: clientIp(requestHeaders),
-        });
+        const loggedIn = await logIn({ ...parsed.data, userAgent: userAgent(requestHeaders), ip: clientIp(requestHeaders) });
+        if (!loggedIn) return null;
+        const { user, sessionId, refreshToken } = loggedIn;
         if (refreshToken) setRefreshCookie(await cookies(), refreshToken);
-        await recordSecurityEvent(user.id, 'login');
         return { id: String(user.id), name: user.username, sid: sessionId };
       },
     }),
@@ -122,9 +112,16 @@ export async function signOutCurrentSession(): Promise<void> {
   await clearSessionCookies();
 }
 
-/** Puts a freshly signed token for this session in the cookie, e.g. after a username change. */
-export async function reissueSessionToken(sessionId: string, user: { id: number; username: string }): Promise<void> {
-  setSessionCookie(await cookies(), await signSessionToken({ sub: String(user.id), sid: sessionId, username: user.username }));
+/**
+ * After a username change: moves this session to a new id and puts a token for it in the cookie,
+ * so the new token carries the new name and the old token (old id) stops working. Returns the new
+ * session id, or null when the session ended meanwhile.
+ */
+export async function reissueSessionToken(sessionId: string, user: { id: number; username: string }): Promise<string | null> {
+  const next = rotateSessionId(sessionId);
+  if (!next) return null;
+  setSessionCookie(await cookies(), await signSessionToken({ sub: String(user.id), sid: next, username: user.username }));
+  return next;
 }
 
 /** Clears this browser's session cookies without touching the server (the session is already gone). */

@@ -1,33 +1,53 @@
 import 'server-only';
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
-import { countCodesSince, countFailedAttempt, deleteCode, findLiveCode, markCodeUsed, replaceCode, type CodeTarget } from '@/lib/db/queries/codes';
+import {
+  codeTimesSince,
+  countFailedAttempt,
+  deleteCode,
+  findLiveCode,
+  insertCode,
+  markCodeUsed,
+  retireCodes,
+  type CodeTarget,
+} from '@/lib/db/queries/codes';
+import { sendMail } from '@/lib/mail/send';
+import type { Mail } from '@/lib/mail/templates';
 
 // One-time codes sent by mail. 6 digits from a CSPRNG, kept only as an HMAC, valid 10 minutes,
-// once, for 5 wrong tries; a new code replaces the old. Requests are limited per person.
+// once, for 5 wrong tries; a new code replaces the old. Sends are limited per person.
 export const CODE_TTL_MINUTES = 10;
 export const MAX_ATTEMPTS = 5;
 /** Sends allowed per person and purpose: 1 a minute, 5 an hour. */
 export const RESEND_AFTER_SECONDS = 60;
 const MAX_PER_HOUR = 5;
+const HOUR_MS = 3600 * 1000;
+
+export type CodeAddress = CodeTarget & { email: string };
 
 export function generateCode(): string {
   return String(randomInt(0, 1_000_000)).padStart(6, '0');
 }
 
-function hashCode(target: CodeTarget & { email: string }, code: string): string {
+function hashCode(target: CodeAddress, code: string): string {
   const key = process.env.AUTH_SECRET;
   if (!key) throw new Error('AUTH_SECRET is not set');
   return createHmac('sha256', key).update(`otp/v1|${target.purpose}|${target.userId}|${target.email}|${code}`).digest('base64url');
 }
 
-export type IssuedCode = { id: number; code: string } | { limited: true };
+export type IssuedCode = { id: number; code: string } | { limited: true; retryAfterSeconds: number };
 
 /** A fresh code for this person, purpose and address, unless they asked too often. */
-export function issueCode(target: CodeTarget & { email: string }, now = new Date()): IssuedCode {
-  if (countCodesSince(target, new Date(now.getTime() - RESEND_AFTER_SECONDS * 1000)) > 0) return { limited: true };
-  if (countCodesSince(target, new Date(now.getTime() - 3600 * 1000)) >= MAX_PER_HOUR) return { limited: true };
+export function issueCode(target: CodeAddress, now = new Date()): IssuedCode {
+  const times = codeTimesSince(target, new Date(now.getTime() - HOUR_MS));
+  const last = times.at(-1);
+  const waits = [
+    last ? last.getTime() + RESEND_AFTER_SECONDS * 1000 - now.getTime() : 0,
+    times.length >= MAX_PER_HOUR ? times[times.length - MAX_PER_HOUR]!.getTime() + HOUR_MS - now.getTime() : 0,
+  ];
+  const wait = Math.max(...waits);
+  if (wait > 0) return { limited: true, retryAfterSeconds: Math.ceil(wait / 1000) };
   const code = generateCode();
-  const id = replaceCode({
+  const id = insertCode({
     ...target,
     codeHash: hashCode(target, code),
     createdAt: now,
@@ -36,27 +56,58 @@ export function issueCode(target: CodeTarget & { email: string }, now = new Date
   return { id, code };
 }
 
-/** A code whose mail never left must neither work nor count against the person's limit. */
-export function discardCode(id: number): void {
-  deleteCode(id);
-}
+export type CodeDelivery = { ok: true } | { ok: false; retryAfterSeconds: number } | { ok: false; notSent: true };
 
 /**
- * Checks a code. Wrong, expired, used, replaced and unknown codes are all just `null`; each wrong
- * try counts, and the fifth kills the code. On success the code is used up and its address
- * returned.
+ * Issues a code and mails it. Only once the mail has left does it replace the person's older
+ * codes; a code whose mail failed is deleted, so it neither works nor counts against the limit,
+ * and the code they already had keeps working.
  */
-export function consumeCode(target: CodeTarget, code: string, now = new Date()): { email: string } | null {
-  const live = findLiveCode(target, now);
-  if (!live || live.attempts >= MAX_ATTEMPTS || !/^\d{6}$/.test(code)) {
-    if (live && live.attempts < MAX_ATTEMPTS) countFailedAttempt(live.id);
-    return null;
+export async function deliverCode(target: CodeAddress, compose: (code: string) => Promise<Mail>, now = new Date()): Promise<CodeDelivery> {
+  const issued = issueCode(target, now);
+  if ('limited' in issued) return { ok: false, retryAfterSeconds: issued.retryAfterSeconds };
+  let sent = false;
+  try {
+    sent = (await sendMail(target.email, await compose(issued.code))).ok;
+  } finally {
+    if (sent) retireCodes(target, now, issued.id);
+    else deleteCode(issued.id);
   }
+  return sent ? { ok: true } : { ok: false, notSent: true };
+}
+
+/** Voids every outstanding code of this kind, e.g. reset codes sent to an address no longer the account's. */
+export function voidCodes(target: CodeTarget, now = new Date()): void {
+  retireCodes(target, now);
+}
+
+export type CheckedCode = { id: number; email: string };
+
+/**
+ * Checks a code without using it up. Wrong, expired, used, replaced and unknown codes are all just
+ * `null`; each wrong try counts, and the fifth kills the code. `email`, when given, must be the
+ * address the code was sent to.
+ */
+export function checkCode(target: CodeTarget, code: string, now = new Date(), email?: string): CheckedCode | null {
+  const live = findLiveCode(target, now);
+  if (!live || live.attempts >= MAX_ATTEMPTS) return null;
+  const given = Buffer.from(hashCode({ ...target, email: live.email }, /^\d{6}$/.test(code) ? code : 'invalid'));
   const expected = Buffer.from(live.codeHash);
-  const given = Buffer.from(hashCode({ ...target, email: live.email }, code));
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) {
+  const matches = expected.length === given.length && timingSafeEqual(expected, given);
+  if (!matches || (email !== undefined && email !== live.email)) {
     countFailedAttempt(live.id);
     return null;
   }
-  return markCodeUsed(live.id, now) ? { email: live.email } : null;
+  return { id: live.id, email: live.email };
+}
+
+/** Uses up a checked code; false if a concurrent request used it first. */
+export function useCode(checked: CheckedCode, now = new Date()): boolean {
+  return markCodeUsed(checked.id, now);
+}
+
+/** Checks and uses a code in one step; the address it was sent to, or null. */
+export function consumeCode(target: CodeTarget, code: string, now = new Date(), email?: string): { email: string } | null {
+  const checked = checkCode(target, code, now, email);
+  return checked && useCode(checked, now) ? { email: checked.email } : null;
 }

@@ -4,6 +4,7 @@ import {
   findLiveSession,
   findSessionByRefreshHash,
   insertSession,
+  renameSession,
   revokeSession,
   rotateRefreshHash,
   touchSession,
@@ -55,6 +56,16 @@ export function getLiveSessionUser(sessionId: string, userId: number, now = new 
   if (!live) return null;
   if (now.getTime() - live.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) touchSession(sessionId, now);
   return live.user;
+}
+
+/**
+ * Moves the session to a new id, so every token issued under the old one stops working (e.g.
+ * after a username change, when the old token's `username` claim is stale). The refresh token
+ * stays valid. Returns the new id, or null when the session has ended.
+ */
+export function rotateSessionId(sessionId: string): string | null {
+  const next = randomToken(16);
+  return renameSession(sessionId, next) ? next : null;
 }
 
 export function endSession(sessionId: string, now = new Date()): void {

@@ -1,4 +1,4 @@
-import { Body, Container, Head, Heading, Hr, Html, Preview, Section, Text, render } from '@react-email/components';
+import { Body, Container, Head, Heading, Hr, Html, Link, Preview, Section, Text, render } from '@react-email/components';
 import type { ReactNode } from 'react';
 
 // Mail bodies, written once as React Email components and rendered to HTML and plain text.
@@ -10,7 +10,20 @@ const styles = {
   text: { color: '#334155', fontSize: '15px', lineHeight: '24px' },
   code: { backgroundColor: '#eef2ff', borderRadius: '8px', color: '#312e81', fontSize: '32px', fontWeight: 700, letterSpacing: '8px', padding: '12px 0', textAlign: 'center' as const },
   footer: { color: '#64748b', fontSize: '13px', lineHeight: '20px' },
+  link: { color: '#4338ca', textDecoration: 'underline' },
 };
+
+/** A link to a page of the site, when its public URL (AUTH_URL) is known; never from a request's Host. */
+function PageLink({ href, children }: { href: string | null; children: ReactNode }) {
+  if (!href) return null;
+  return (
+    <Text style={styles.text}>
+      <Link href={href} style={styles.link}>
+        {children}
+      </Link>
+    </Text>
+  );
+}
 
 function Layout({ preview, title, children }: { preview: string; title: string; children: ReactNode }) {
   return (
@@ -41,16 +54,19 @@ const PURPOSES = {
     title: 'Reset your password',
     intro: 'Someone (hopefully you) asked to reset the password of your Gatehouse account. Enter this code on the reset page:',
     ignore: 'If you didn’t ask for this, ignore this mail: your password stays as it is.',
+    link: 'Open the reset page',
   },
   email_change: {
     subject: 'Confirm your new Gatehouse email address',
     title: 'Confirm your new email address',
     intro: 'Enter this code on your profile page to make this address the one on your Gatehouse account:',
     ignore: 'If you didn’t ask for this, ignore this mail: nothing changes.',
+    link: 'Open your profile',
   },
 } as const;
 
-export function codeMail(purpose: keyof typeof PURPOSES, code: string, minutes: number): Promise<Mail> {
+/** `pageUrl`: where the code is entered, linked under it when known. */
+export function codeMail(purpose: keyof typeof PURPOSES, code: string, minutes: number, pageUrl: string | null = null): Promise<Mail> {
   const p = PURPOSES[purpose];
   return toMail(
     `${p.subject}: ${code}`,
@@ -59,6 +75,7 @@ export function codeMail(purpose: keyof typeof PURPOSES, code: string, minutes: 
       <Section>
         <Text style={styles.code}>{code}</Text>
       </Section>
+      <PageLink href={pageUrl}>{p.link}</PageLink>
       <Text style={styles.text}>
         It works once, for {minutes} minutes. {p.ignore}
       </Text>
@@ -66,15 +83,22 @@ export function codeMail(purpose: keyof typeof PURPOSES, code: string, minutes: 
   );
 }
 
-export function passwordChangedMail(): Promise<Mail> {
+/** After a reset by code (`reset`) or a change while signed in (`changed`). `resetUrl` links the forgot-password page. */
+export function passwordChangedMail(how: 'reset' | 'changed', resetUrl: string | null = null): Promise<Mail> {
   return toMail(
     'Your Gatehouse password was changed',
     <Layout preview="Your password was changed" title="Your password was changed">
       <Text style={styles.text}>
-        The password of your Gatehouse account was just reset with a code sent to this address, and every session was signed
-        out.
+        {how === 'reset'
+          ? 'The password of your Gatehouse account was just reset with a code sent to this address, and every session was signed out.'
+          : 'The password of your Gatehouse account was just changed by someone signed in to it, and every other session was signed out.'}
       </Text>
-      <Text style={styles.text}>If this wasn’t you, reset your password again right away: someone may have access to your email.</Text>
+      <Text style={styles.text}>
+        {how === 'reset'
+          ? 'If this wasn’t you, reset your password again right away: someone may have access to your email.'
+          : 'If this wasn’t you, reset your password right away with a code sent to this address.'}
+      </Text>
+      <PageLink href={resetUrl}>Reset your password</PageLink>
     </Layout>,
   );
 }
@@ -87,6 +111,18 @@ export function emailChangedMail(newEmail: string): Promise<Mail> {
         Your Gatehouse account now uses {newEmail}. Mail about the account, including password resets, goes there from now on.
       </Text>
       <Text style={styles.text}>If this wasn’t you, contact us: someone may have access to your account.</Text>
+    </Layout>,
+  );
+}
+
+export function accountDeletedMail(): Promise<Mail> {
+  return toMail(
+    'Your Gatehouse account was deleted',
+    <Layout preview="Your account was deleted" title="Your account was deleted">
+      <Text style={styles.text}>
+        Your Gatehouse account and everything stored with it were deleted at your request, and every session was signed out.
+      </Text>
+      <Text style={styles.text}>This address is free again: you can register with it whenever you like.</Text>
     </Layout>,
   );
 }

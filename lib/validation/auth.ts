@@ -1,19 +1,28 @@
 import { z } from 'zod';
 import { dateOfBirth, email, newPassword, passwordContextProblem, personName, username } from './fields';
 
+/** What registering asks for; the form adds a confirmation, the API takes exactly these. */
+export const registrationFields = {
+  firstName: personName('First name'),
+  lastName: personName('Last name'),
+  dateOfBirth,
+  username,
+  email,
+  password: newPassword,
+};
+
+export function checkPasswordContext(data: { password: string; username: string; email: string }, ctx: z.RefinementCtx): void {
+  const problem = passwordContextProblem(data.password, data.username, data.email);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['password'], message: problem });
+}
+
 export const registerSchema = z
   .object({
-    firstName: personName('First name'),
-    lastName: personName('Last name'),
-    dateOfBirth,
-    username,
-    email,
-    password: newPassword,
+    ...registrationFields,
     confirmPassword: z.string({ error: 'Confirm your password.' }).min(1, 'Confirm your password.'),
   })
   .superRefine((data, ctx) => {
-    const problem = passwordContextProblem(data.password, data.username, data.email);
-    if (problem) ctx.addIssue({ code: 'custom', path: ['password'], message: problem });
+    checkPasswordContext(data, ctx);
     if (data.confirmPassword !== data.password) {
       ctx.addIssue({ code: 'custom', path: ['confirmPassword'], message: 'Passwords do not match.' });
     }
@@ -21,14 +30,17 @@ export const registerSchema = z
 
 export type RegisterInput = z.infer<typeof registerSchema>;
 
+export const loginField = z
+  .string({ error: 'Enter your email or username.' })
+  .trim()
+  .min(1, 'Enter your email or username.')
+  .max(254, 'Enter your email or username.');
+// Capped well above the longest valid password so a megabyte "password" is never hashed.
+export const passwordField = z.string({ error: 'Enter your password.' }).min(1, 'Enter your password.').max(1024, 'Enter your password.');
+
 export const loginSchema = z.object({
-  login: z
-    .string({ error: 'Enter your email or username.' })
-    .trim()
-    .min(1, 'Enter your email or username.')
-    .max(254, 'Enter your email or username.'),
-  // Capped well above the longest valid password so a megabyte "password" is never hashed.
-  password: z.string({ error: 'Enter your password.' }).min(1, 'Enter your password.').max(1024, 'Enter your password.'),
+  login: loginField,
+  password: passwordField,
   remember: z
     .union([z.literal('on'), z.literal('1'), z.literal('true'), z.literal(''), z.undefined()])
     .catch(undefined)
@@ -50,10 +62,16 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
 
 export const forgotPasswordSchema = z.object({ email });
 
+export const codeField = z
+  .string({ error: 'Enter the 6-digit code from the email.' })
+  .trim()
+  .min(1, 'Enter the 6-digit code from the email.')
+  .max(32, 'Enter the 6-digit code from the email.');
+
 export const resetPasswordSchema = z
   .object({
     email,
-    code: z.string({ error: 'Enter the 6-digit code from the email.' }).trim().min(1, 'Enter the 6-digit code from the email.').max(32, 'Enter the 6-digit code from the email.'),
+    code: codeField,
     newPassword,
     confirmPassword: z.string({ error: 'Confirm your new password.' }).min(1, 'Confirm your new password.'),
   })

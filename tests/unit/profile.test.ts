@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 // The use-cases record security events with the request's IP and browser.
@@ -5,7 +6,13 @@ vi.mock('next/headers', () => ({
   headers: async () => new Headers({ 'user-agent': 'vitest', 'x-forwarded-for': '203.0.113.7' }),
 }));
 
+// Work scheduled with `after()` (mail) runs here at once; tests await it through `afterWork`.
+const afterWork: Promise<unknown>[] = [];
+vi.mock('next/server', () => ({ after: (task: () => Promise<unknown>) => afterWork.push(Promise.resolve().then(task)) }));
+
 process.env.DATABASE_URL = ':memory:';
+process.env.MAIL_OUTBOX_DIR = fs.mkdtempSync(`${(await import('node:os')).tmpdir()}/gatehouse-outbox-`);
+process.env.AUTH_SECRET ??= 'unit-test-secret-that-is-at-least-32-bytes-long';
 process.env.BCRYPT_COST = '10';
 const { getDb } = await import('@/lib/db/client');
 const { users, sessions, securityEvents } = await import('@/lib/db/schema');
@@ -26,6 +33,9 @@ beforeEach(async () => {
 
 const person = (username: string) =>
   insertUser({ username, email: `${username.toLowerCase()}@example.com`, firstName: 'Ada', lastName: 'Lovelace', dateOfBirth: '1990-04-07', passwordHash });
+
+const outbox = () =>
+  fs.readdirSync(process.env.MAIL_OUTBOX_DIR!).map((f) => JSON.parse(fs.readFileSync(`${process.env.MAIL_OUTBOX_DIR}/${f}`, 'utf8')) as { to: string; subject: string; text: string });
 
 const events = (userId: number) =>
   getDb().select().from(securityEvents).all().filter((e) => e.userId === userId).map((e) => e.type);
@@ -59,7 +69,7 @@ describe('updateProfile', () => {
     person('Grace');
     const ada = person('Ada');
     const result = await updateProfile(ada, { firstName: 'Changed', username: 'GRACE' });
-    expect(result).toEqual({ ok: false, fieldErrors: { username: 'That username is already taken.' } });
+    expect(result).toEqual({ ok: false, taken: 'username', fieldErrors: { username: 'That username is already taken.' } });
     expect(findUserById(ada.id)).toMatchObject({ firstName: 'Ada', username: 'Ada' });
   });
 
@@ -68,8 +78,36 @@ describe('updateProfile', () => {
     expect(await updateProfile(ada, { email: 'new@example.com' })).toMatchObject({ ok: false, fieldErrors: { currentPassword: expect.any(String) } });
     expect(await updateProfile(ada, { email: 'new@example.com' }, { currentPassword: 'wrong' })).toMatchObject({ ok: false });
     expect(findUserById(ada.id)?.email).toBe('ada@example.com');
-    expect(await updateProfile(ada, { email: 'new@example.com' }, { currentPassword: PASSWORD })).toMatchObject({ ok: true, changed: ['email'] });
-    expect(events(ada.id)).toEqual(['email_changed']);
+    // The right password sends a code to the new address; the email itself waits for it.
+    expect(await updateProfile(ada, { email: 'new@example.com' }, { currentPassword: PASSWORD })).toMatchObject({
+      ok: true,
+      changed: [],
+      emailPending: 'new@example.com',
+    });
+    expect(findUserById(ada.id)?.email).toBe('ada@example.com');
+    expect(events(ada.id)).toEqual(['email_change_requested']);
+  });
+
+  it('changes nothing, and mails nothing, when an email change comes with a taken username', async () => {
+    const ada = person('Ada');
+    person('Grace');
+    const before = outbox().length;
+    expect(await updateProfile(ada, { email: 'new@example.com', username: 'GRACE', lastName: 'Byron' }, { currentPassword: PASSWORD })).toEqual({
+      ok: false,
+      taken: 'username',
+      fieldErrors: { username: 'That username is already taken.' },
+    });
+    expect(findUserById(ada.id)).toMatchObject({ username: 'Ada', lastName: 'Lovelace', email: 'ada@example.com' });
+    expect(outbox().length).toBe(before);
+  });
+
+  it('changes nothing when the code for a new email is not sent', async () => {
+    const ada = person('Ada');
+    await updateProfile(ada, { email: 'first@example.com' }, { currentPassword: PASSWORD });
+    // Asked again at once: the send limit refuses, as a failed send would.
+    const result = await updateProfile(ada, { email: 'second@example.com', username: 'Augusta' }, { currentPassword: PASSWORD });
+    expect(result).toMatchObject({ ok: false, fieldErrors: { email: expect.stringMatching(/^A code was sent a moment ago\. You can ask for another in \d+ seconds\.$/) } });
+    expect(findUserById(ada.id)).toMatchObject({ username: 'Ada', email: 'ada@example.com' });
   });
 
   it('refuses a full replace based on a stale read', async () => {
@@ -109,5 +147,11 @@ describe('changePassword', () => {
     const recorded = getDb().select().from(securityEvents).all().filter((e) => e.userId === ada.id);
     expect(recorded.map((e) => e.type)).toEqual(['password_changed']);
     expect(recorded[0]).toMatchObject({ ip: '203.0.113.7', userAgent: 'vitest' });
+
+    // Only the successful change is announced, to the account's own address.
+    await Promise.all(afterWork);
+    const notices = outbox().filter((m) => m.to === ada.email);
+    expect(notices.map((m) => m.subject)).toEqual(['Your Gatehouse password was changed']);
+    expect(notices[0]!.text).toContain('just changed by someone signed in to it');
   });
 });

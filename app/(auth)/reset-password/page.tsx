@@ -5,7 +5,9 @@ import { Card } from '@/components/card';
 import { FormAlert } from '@/components/forms/form-alert';
 import { CODE_SENT } from '@/lib/account/recovery';
 
-export const metadata: Metadata = { title: 'Set a new password', referrer: 'no-referrer' };
+// same-origin, not no-referrer: the address in the URL stays on this site, and form posts keep
+// their Origin header (with no-referrer, Chromium sends `Origin: null` and Next refuses the action).
+export const metadata: Metadata = { title: 'Set a new password', referrer: 'same-origin' };
 
 export default async function ResetPasswordPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { email, sent } = await searchParams;

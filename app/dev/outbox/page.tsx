@@ -4,7 +4,12 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { env } from '@/lib/env';
 
-export const metadata: Metadata = { title: 'Outbox (development)', robots: { index: false } };
+const inProduction = () => process.env.NODE_ENV === 'production';
+
+export async function generateMetadata(): Promise<Metadata> {
+  if (inProduction()) notFound();
+  return { title: 'Outbox (development)', robots: { index: false } };
+}
 
 type Message = { file: string; to: string; from: string; subject: string; text: string; sentAt: string };
 
@@ -21,7 +26,7 @@ async function readOutbox(): Promise<Message[]> {
 
 // Development only: the mail that would have been sent, when no RESEND_API_KEY is set.
 export default async function OutboxPage() {
-  if (process.env.NODE_ENV === 'production') notFound();
+  if (inProduction()) notFound();
   const messages = await readOutbox();
   return (
     <div className="space-y-4">

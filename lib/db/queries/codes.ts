@@ -1,30 +1,40 @@
 import 'server-only';
-import { and, count, desc, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import { getDb } from '../client';
 import { oneTimeCodes, type CodePurpose } from '../schema';
 
 export type CodeTarget = { purpose: CodePurpose; userId: number };
 
-/** Codes created for this person and purpose since `since` (used ones included: they were sent). */
-export function countCodesSince(target: CodeTarget, since: Date): number {
+/** When codes for this person and purpose were created since `since`, oldest first (used ones too: they were sent). */
+export function codeTimesSince(target: CodeTarget, since: Date): Date[] {
   return getDb()
-    .select({ n: count() })
+    .select({ createdAt: oneTimeCodes.createdAt })
     .from(oneTimeCodes)
     .where(and(eq(oneTimeCodes.userId, target.userId), eq(oneTimeCodes.purpose, target.purpose), gt(oneTimeCodes.createdAt, since)))
-    .get()!.n;
+    .orderBy(asc(oneTimeCodes.createdAt))
+    .all()
+    .map((row) => row.createdAt);
 }
 
-/** Replaces any live code for this person and purpose with a new one, in one transaction. */
-export function replaceCode(
-  target: CodeTarget & { email: string; codeHash: string; createdAt: Date; expiresAt: Date },
-): number {
-  return getDb().transaction((tx) => {
-    tx.update(oneTimeCodes)
-      .set({ usedAt: target.createdAt })
-      .where(and(eq(oneTimeCodes.userId, target.userId), eq(oneTimeCodes.purpose, target.purpose), isNull(oneTimeCodes.usedAt)))
-      .run();
-    return tx.insert(oneTimeCodes).values(target).returning({ id: oneTimeCodes.id }).get().id;
-  });
+/** Stores a new code. It outranks older ones at once (`findLiveCode` takes the newest). */
+export function insertCode(target: CodeTarget & { email: string; codeHash: string; createdAt: Date; expiresAt: Date }): number {
+  return getDb().insert(oneTimeCodes).values(target).returning({ id: oneTimeCodes.id }).get().id;
+}
+
+/** Retires every unused code of this person and purpose except `keepId` (once its mail has left). */
+export function retireCodes(target: CodeTarget, now: Date, keepId?: number): void {
+  getDb()
+    .update(oneTimeCodes)
+    .set({ usedAt: now })
+    .where(
+      and(
+        eq(oneTimeCodes.userId, target.userId),
+        eq(oneTimeCodes.purpose, target.purpose),
+        isNull(oneTimeCodes.usedAt),
+        keepId === undefined ? undefined : ne(oneTimeCodes.id, keepId),
+      ),
+    )
+    .run();
 }
 
 export function deleteCode(id: number): void {

@@ -25,6 +25,11 @@ export function findLiveSession(sessionId: string, userId: number, now: Date): L
   return row;
 }
 
+/** Gives a live session a new id (its refresh token and history stay); false if it is gone. */
+export function renameSession(sessionId: string, newId: string): boolean {
+  return getDb().update(sessions).set({ id: newId }).where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt))).run().changes === 1;
+}
+
 export function touchSession(sessionId: string, now: Date): void {
   getDb().update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, sessionId)).run();
 }

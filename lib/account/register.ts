@@ -1,0 +1,31 @@
+import 'server-only';
+import { recordSecurityEvent } from '@/lib/auth/audit';
+import { hashPassword } from '@/lib/auth/password';
+import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from '@/lib/auth/password-policy';
+import { TakenError, insertUser, type NewUserInput, type PublicUser } from '@/lib/db/queries/users';
+
+export const REGISTER_TAKEN_MESSAGES = {
+  username: 'That username is already taken.',
+  email: 'An account with this email already exists. Log in instead?',
+} as const;
+
+export type Registration =
+  | { ok: true; user: PublicUser }
+  | { ok: false; fieldErrors: { password: string }; taken?: never }
+  | { ok: false; fieldErrors: Partial<Record<'username' | 'email', string>>; taken: 'username' | 'email' };
+
+/**
+ * Creates an account from validated registration fields (the form and the API share this). The
+ * unique indexes decide races: of two registrations for one username, exactly one gets the row.
+ */
+export async function createAccount(profile: Omit<NewUserInput, 'passwordHash'>, password: string): Promise<Registration> {
+  if (isCommonPassword(password)) return { ok: false, fieldErrors: { password: COMMON_PASSWORD_MESSAGE } };
+  try {
+    const user = insertUser({ ...profile, passwordHash: await hashPassword(password) });
+    await recordSecurityEvent(user.id, 'account_created');
+    return { ok: true, user };
+  } catch (error) {
+    if (error instanceof TakenError) return { ok: false, taken: error.field, fieldErrors: { [error.field]: REGISTER_TAKEN_MESSAGES[error.field] } };
+    throw error;
+  }
+}
