@@ -17,6 +17,11 @@ const schema = z.object({
   MAIL_OUTBOX_DIR: z.string().min(1).default('.data/outbox'),
   /** The public URL used in links inside mail; never taken from the request's Host header. */
   AUTH_URL: z.url().optional(),
+  /** Origins (comma-separated) whose scripts may call the JSON API; none by default. */
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .transform((value) => value.split(',').map((origin) => origin.trim().replace(/\/$/, '')).filter(Boolean)),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -33,4 +38,10 @@ export function env(): Env {
     parsed = result.data;
   }
   return parsed;
+}
+
+/** An absolute link to a page of this site for mail, or null when AUTH_URL (its public URL) is unset. */
+export function publicUrl(pathAndQuery: string): string | null {
+  const base = env().AUTH_URL;
+  return base ? new URL(pathAndQuery, base).toString() : null;
 }

@@ -1,0 +1,76 @@
+import 'server-only';
+import { sessionCookieName } from '@/lib/auth/cookies';
+import { getLiveSessionUser } from '@/lib/auth/session';
+import { verifySessionToken } from '@/lib/auth/token';
+import type { PublicUser } from '@/lib/db/queries/users';
+import { env } from '@/lib/env';
+import { ApiError } from './errors';
+
+export type ApiCaller = { user: PublicUser; sessionId: string; via: 'bearer' | 'cookie' };
+
+const REALM = 'gatehouse';
+
+/** 401 with the RFC 6750 challenge; `description` set means a token was sent and refused. */
+function unauthorized(code: string, message: string, description?: string): ApiError {
+  const challenge = description
+    ? `Bearer realm="${REALM}", error="invalid_token", error_description="${description}"`
+    : `Bearer realm="${REALM}"`;
+  return new ApiError(401, code, message, { headers: { 'WWW-Authenticate': challenge } });
+}
+
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+
+/**
+ * Who is calling: a bearer token, or else the browser's session cookie. Either way the same JWT
+ * checks and the same session row, so a logout or password change ends both. Cookie-authenticated
+ * requests that change something must come from this site (`Origin`), so the API opens no CSRF
+ * hole.
+ */
+export async function requireCaller(request: Request, { changesState }: { changesState: boolean }): Promise<ApiCaller> {
+  const header = request.headers.get('authorization');
+  let token: string | undefined;
+  let via: ApiCaller['via'] = 'bearer';
+  if (header !== null && /^bearer\b/i.test(header.trim())) {
+    token = BEARER.exec(header.trim())?.[1];
+    if (!token) throw unauthorized('invalid_token', 'The access token is malformed.', 'The access token is malformed');
+  } else {
+    token = cookieValue(request.headers.get('cookie'), sessionCookieName());
+    via = 'cookie';
+    if (!token) throw unauthorized('unauthorized', 'Send an access token: Authorization: Bearer <access_token>.');
+    if (changesState && !isSameOrigin(request)) {
+      throw new ApiError(403, 'cross_origin', 'Requests authenticated by the session cookie must come from this site.');
+    }
+  }
+
+  const verified = await verifySessionToken(token);
+  if (!verified.ok) {
+    throw verified.reason === 'expired'
+      ? unauthorized('token_expired', 'The access token has expired. Get a new one.', 'The access token expired')
+      : unauthorized('invalid_token', 'The access token is invalid.', 'The access token is invalid');
+  }
+  const user = getLiveSessionUser(verified.claims.sid, Number(verified.claims.sub));
+  if (!user) throw unauthorized('session_ended', 'This session has ended. Log in again.', 'The session has ended');
+  return { user, sessionId: verified.claims.sid, via };
+}
+
+function cookieValue(header: string | null, name: string): string | undefined {
+  for (const part of header?.split(';') ?? []) {
+    const index = part.indexOf('=');
+    if (index > 0 && part.slice(0, index).trim() === name) return part.slice(index + 1).trim();
+  }
+  return undefined;
+}
+
+/** The site's own origin: AUTH_URL when set, else the origin this request was addressed to. */
+export function isSameOrigin(request: Request): boolean {
+  const origin = request.headers.get('origin');
+  if (!origin || origin === 'null') return false;
+  const configured = env().AUTH_URL;
+  if (configured) return origin === new URL(configured).origin;
+  const host = request.headers.get('host');
+  try {
+    return host !== null && new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}

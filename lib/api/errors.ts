@@ -1,0 +1,45 @@
+import 'server-only';
+
+// Every API answer that is not a success has one shape:
+// { "error": { "code": "...", "message": "...", "fields": { "<field>": "<message>" } } }
+
+export type FieldErrors = Record<string, string>;
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly extra: { fields?: FieldErrors; headers?: Record<string, string> } = {},
+  ) {
+    super(message);
+  }
+}
+
+/** JSON with `Cache-Control: no-store`: API answers carry tokens and personal data. */
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers },
+  });
+}
+
+export function noContent(status = 204): Response {
+  return new Response(null, { status, headers: { 'Cache-Control': 'no-store' } });
+}
+
+export function errorResponse(error: ApiError): Response {
+  const { fields, headers } = error.extra;
+  return json({ error: { code: error.code, message: error.message, ...(fields ? { fields } : {}) } }, error.status, headers);
+}
+
+export const validationFailed = (fields: FieldErrors, message = 'Some fields are invalid.') =>
+  new ApiError(422, 'validation_failed', message, { fields });
+
+export const notFound = () => new ApiError(404, 'not_found', 'There is nothing at this address.');
+
+/** The same 403 whether or not the other account exists, so the API reveals nothing about it. */
+export const notYours = () => new ApiError(403, 'forbidden', 'You can only read or change your own account.');
+
+export const tooManyRequests = (retryAfterSeconds: number, message: string) =>
+  new ApiError(429, 'too_many_requests', message, { headers: { 'Retry-After': String(retryAfterSeconds) } });

@@ -1,0 +1,94 @@
+import 'server-only';
+import { z } from 'zod';
+import { TOKEN_TTL_SECONDS } from '@/lib/auth/token';
+import * as schemas from '@/lib/validation/api';
+import { MAX_BODY_BYTES } from './body';
+
+// The OpenAPI 3.1 document, generated from the zod schemas the handlers validate with, so the two
+// cannot drift. A test compares its paths with the route files that exist.
+
+type Operation = {
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  path: string;
+  summary: string;
+  auth: boolean;
+  body?: z.ZodType;
+  success: { status: number; description: string; schema?: z.ZodType };
+  errors: number[];
+};
+
+const USERNAME = { name: 'username', in: 'path', required: true, schema: { type: 'string' }, description: 'Your own username (any case).' };
+
+export const operations: Operation[] = [
+  { method: 'post', path: '/auth/register', summary: 'Create an account', auth: false, body: schemas.apiRegisterBody, success: { status: 201, description: 'Created', schema: schemas.apiUserResponse }, errors: [400, 409, 413, 415, 422] },
+  { method: 'post', path: '/auth/token', summary: 'Log in: trade email-or-username and password for an access token', auth: false, body: schemas.apiTokenBody, success: { status: 200, description: `A bearer token valid for ${TOKEN_TTL_SECONDS} s, tied to a new session`, schema: schemas.apiTokenResponse }, errors: [400, 401, 413, 415, 422] },
+  { method: 'post', path: '/auth/logout', summary: 'End the session of this token', auth: true, success: { status: 204, description: 'The token is refused from now on' }, errors: [401, 403] },
+  { method: 'get', path: '/me', summary: 'The caller’s profile', auth: true, success: { status: 200, description: 'OK', schema: schemas.apiUserResponse }, errors: [401] },
+  { method: 'patch', path: '/users/{username}', summary: 'Change some profile fields (not the email)', auth: true, body: schemas.apiPatchProfileBody, success: { status: 200, description: 'Updated; `access_token` replaces the old token when the username changed', schema: schemas.apiUserWithTokenResponse }, errors: [400, 401, 403, 409, 413, 415, 422] },
+  { method: 'put', path: '/users/{username}', summary: 'Replace the profile (the email must stay the same)', auth: true, body: schemas.apiPutProfileBody, success: { status: 200, description: 'Replaced, with a fresh `access_token` for bearer callers', schema: schemas.apiUserWithTokenResponse }, errors: [400, 401, 403, 409, 413, 415, 422] },
+  { method: 'delete', path: '/users/{username}', summary: 'Delete the account and everything that belongs to it', auth: true, body: schemas.apiDeleteBody, success: { status: 204, description: 'Deleted' }, errors: [400, 401, 403, 413, 415, 422] },
+  { method: 'post', path: '/users/{username}/email', summary: 'Start an email change: a code goes to the new address', auth: true, body: schemas.apiEmailChangeBody, success: { status: 202, description: 'Code sent', schema: schemas.apiMessageResponse }, errors: [400, 401, 403, 409, 413, 415, 422, 429, 503] },
+  { method: 'post', path: '/users/{username}/email/confirm', summary: 'Confirm the email change with the code', auth: true, body: schemas.apiEmailConfirmBody, success: { status: 200, description: 'The email is now the new one', schema: schemas.apiUserResponse }, errors: [400, 401, 403, 409, 413, 415, 422] },
+  { method: 'post', path: '/auth/password', summary: 'Change the password; every other session ends', auth: true, body: schemas.apiChangePasswordBody, success: { status: 204, description: 'Changed' }, errors: [400, 401, 403, 413, 415, 422] },
+  { method: 'post', path: '/auth/password/forgot', summary: 'Mail a reset code (the same answer for every address)', auth: false, body: schemas.apiForgotBody, success: { status: 202, description: 'Always this answer', schema: schemas.apiMessageResponse }, errors: [400, 413, 415, 422] },
+  { method: 'post', path: '/auth/password/reset', summary: 'Set a new password with the emailed code; every session ends', auth: false, body: schemas.apiResetBody, success: { status: 204, description: 'Changed' }, errors: [400, 413, 415, 422] },
+  { method: 'get', path: '/openapi.json', summary: 'This document', auth: false, success: { status: 200, description: 'OpenAPI 3.1' }, errors: [] },
+];
+
+const ERROR_TEXT: Record<number, string> = {
+  400: 'The body is not valid JSON',
+  401: 'No token, or one that is invalid, expired or whose session ended (see WWW-Authenticate)',
+  403: 'Not your account, or a cookie-authenticated request from another site',
+  404: 'No such route',
+  405: 'Method not allowed (see Allow)',
+  409: 'Username or email taken',
+  413: `Body over ${MAX_BODY_BYTES / 1024} KB`,
+  415: 'Body is not application/json',
+  422: 'Validation failed (`fields` says why, per field; unknown fields are refused)',
+  429: 'Too many requests (see Retry-After)',
+  503: 'Mail could not be sent; try again later',
+};
+
+const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+
+let built: object | undefined;
+
+export function openApiDocument(): object {
+  if (built) return built;
+  const paths: Record<string, Record<string, object>> = {};
+  for (const op of operations) {
+    const responses: Record<string, object> = {
+      [op.success.status]: {
+        description: op.success.description,
+        ...(op.success.schema ? { content: { 'application/json': { schema: jsonSchema(op.success.schema) } } } : {}),
+      },
+    };
+    for (const status of op.errors) {
+      responses[status] = { description: ERROR_TEXT[status], content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    }
+    (paths[op.path] ??= {})[op.method] = {
+      summary: op.summary,
+      ...(op.path.includes('{username}') ? { parameters: [USERNAME] } : {}),
+      ...(op.auth ? { security: [{ bearer: [] }] } : { security: [] }),
+      ...(op.body ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(op.body) } } } } : {}),
+      responses,
+    };
+  }
+  built = {
+    openapi: '3.1.0',
+    info: {
+      title: 'Gatehouse API',
+      version: '1.0.0',
+      description:
+        'Accounts for non-browser clients. Authenticate with `Authorization: Bearer <access_token>` from POST /auth/token. ' +
+        'Tokens are HS256 JWTs tied to a server-side session: logout, password changes and resets end them.',
+    },
+    servers: [{ url: '/api/v1' }],
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      schemas: { Error: jsonSchema(schemas.apiErrorResponse) },
+    },
+  };
+  return built;
+}
