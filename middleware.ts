@@ -2,9 +2,11 @@
 // JWT's signature and expiry, renews it while the person is active, and keeps people without a
 // valid token out of protected pages. Revocation is checked on the server (lib/auth/dal.ts).
 import { NextResponse, type NextRequest } from 'next/server';
-import { clearAuthCookies, refreshCookieName, sessionCookieName, setSessionCookie } from '@/lib/auth/cookies';
+import { clearAuthCookies, refreshCookieName, secureCookies, sessionCookieName, setSessionCookie } from '@/lib/auth/cookies';
 import { signSessionToken, tokenAgeSeconds, verifySessionToken } from '@/lib/auth/token';
 import { isProtectedPath, loginUrl } from '@/lib/routes';
+import { HSTS, contentSecurityPolicy, newNonce } from '@/lib/security/headers';
+import { isSameOrigin } from '@/lib/security/origin';
 
 /** Renew the token once it is this old, so an active person's session never runs out. */
 const RENEW_AFTER_SECONDS = 5 * 60;
@@ -23,10 +25,39 @@ function tooLarge(): NextResponse {
   );
 }
 
+function crossOrigin(): NextResponse {
+  return new NextResponse(
+    '<!doctype html><meta charset="utf-8"><title>Not from this site</title><h1>This form was not sent from this site</h1>' +
+      '<p>For your safety, forms are accepted only from the site’s own pages. Open the page again and send it from there.</p>',
+    { status: 403, headers: { 'Content-Type': 'text/html; charset=utf-8' } },
+  );
+}
+
+/**
+ * Lets the page render with a fresh CSP nonce: Next reads the policy from the request headers and
+ * puts the nonce on its own inline scripts; the browser gets the same policy.
+ */
+function withCsp(request: NextRequest): NextResponse {
+  const policy = contentSecurityPolicy(newNonce());
+  const headers = new Headers(request.headers);
+  headers.set('Content-Security-Policy', policy);
+  const response = NextResponse.next({ request: { headers } });
+  response.headers.set('Content-Security-Policy', policy);
+  return response;
+}
+
 export async function middleware(request: NextRequest) {
+  const response = await gate(request);
+  if (secureCookies()) response.headers.set('Strict-Transport-Security', HSTS);
+  return response;
+}
+
+async function gate(request: NextRequest): Promise<NextResponse> {
   // Only page loads are gated and renewed. Server actions (POST) answer for themselves, and a
   // cookie written here could overwrite the one a login or logout action is setting.
   if (request.method !== 'GET' && request.method !== 'HEAD') {
+    // Next refuses a cross-origin server action too, but with a 500; this answers 403 first.
+    if (!isSameOrigin(request.headers)) return crossOrigin();
     return Number(request.headers.get('content-length') ?? 0) > MAX_FORM_BYTES ? tooLarge() : NextResponse.next();
   }
 
@@ -36,7 +67,7 @@ export async function middleware(request: NextRequest) {
   const hasRefresh = Boolean(request.cookies.get(refreshCookieName())?.value);
 
   if (verified?.ok) {
-    const response = NextResponse.next();
+    const response = withCsp(request);
     if (tokenAgeSeconds(verified.claims) >= RENEW_AFTER_SECONDS) {
       setSessionCookie(response.cookies, await signSessionToken(verified.claims));
     }
@@ -52,9 +83,9 @@ export async function middleware(request: NextRequest) {
   }
 
   if (!isProtectedPath(pathname)) {
-    if (!token) return NextResponse.next();
+    if (!token) return withCsp(request);
     // A bad token on a public page: drop it quietly so the page renders as logged out.
-    const response = NextResponse.next();
+    const response = withCsp(request);
     clearAuthCookies(response.cookies);
     return response;
   }

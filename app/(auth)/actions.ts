@@ -5,6 +5,7 @@ import { createAccount } from '@/lib/account/register';
 import { signInWithPassword, signOutCurrentSession } from '@/lib/auth/next-auth';
 import { formFields, type FormState } from '@/lib/forms';
 import { loginUrl, safeNext } from '@/lib/routes';
+import { TOO_MANY_ATTEMPTS, waitText } from '@/lib/security/rate-limit';
 import { fieldErrors, loginSchema, registerSchema } from '@/lib/validation/auth';
 
 const REGISTER_FIELDS = ['firstName', 'lastName', 'dateOfBirth', 'username', 'email', 'password', 'confirmPassword'] as const;
@@ -24,10 +25,13 @@ export async function register(_: FormState<RegisterField>, formData: FormData):
   if (!parsed.success) return fail(fieldErrors(parsed.error));
   const { password, confirmPassword: _c, ...profile } = parsed.data;
   const created = await createAccount(profile, password);
-  if (!created.ok) return fail(created.fieldErrors);
+  if (!created.ok && created.retryAfterSeconds) {
+    return { status: 'error', message: `Too many sign-ups from your network. Try again in ${waitText(created.retryAfterSeconds)}.`, values };
+  }
+  if (!created.ok) return fail(created.fieldErrors!);
   const { username } = created.user;
 
-  if (!(await signInWithPassword({ login: username, password, remember: false }))) {
+  if (!(await signInWithPassword({ login: username, password, remember: false })).ok) {
     // The account exists; only the automatic sign-in failed. Send them to log in normally.
     redirect('/login');
   }
@@ -44,8 +48,11 @@ export async function login(_: FormState<LoginField>, formData: FormData): Promi
   if (!parsed.success) {
     return { status: 'error', message: 'Please fill in both fields.', fieldErrors: fieldErrors(parsed.error), values };
   }
-  const ok = await signInWithPassword(parsed.data);
-  if (!ok) return { status: 'error', message: LOGIN_FAILED, values };
+  const signedIn = await signInWithPassword(parsed.data);
+  if (!signedIn.ok) {
+    const message = signedIn.retryAfterSeconds ? TOO_MANY_ATTEMPTS(signedIn.retryAfterSeconds) : LOGIN_FAILED;
+    return { status: 'error', message, values };
+  }
   redirect(safeNext(parsed.data.next));
 }
 

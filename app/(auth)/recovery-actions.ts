@@ -10,7 +10,7 @@ export async function forgotPassword(_: FormState<'email'>, formData: FormData):
   const raw = formFields(formData, ['email'] as const);
   const parsed = forgotPasswordSchema.safeParse(raw);
   if (!parsed.success) return { status: 'error', fieldErrors: fieldErrors(parsed.error), values: { email: raw.email.slice(0, 254) } };
-  requestPasswordReset(parsed.data.email);
+  await requestPasswordReset(parsed.data.email);
   redirect(`/reset-password?${new URLSearchParams({ email: parsed.data.email, sent: '1' })}`);
 }
 
@@ -18,7 +18,7 @@ export async function forgotPassword(_: FormState<'email'>, formData: FormData):
 export async function resendResetCode(_: FormState, formData: FormData): Promise<FormState> {
   const parsed = forgotPasswordSchema.safeParse(formFields(formData, ['email'] as const));
   if (!parsed.success) return { status: 'error', message: 'Enter your email address above first.' };
-  requestPasswordReset(parsed.data.email);
+  await requestPasswordReset(parsed.data.email);
   return { status: 'success', message: CODE_SENT };
 }
 
@@ -33,10 +33,10 @@ export async function resetPasswordWithCode(_: FormState<ResetField>, formData: 
   }
   const result = await resetPassword(parsed.data);
   if (!result.ok) {
-    const message = result.fieldErrors.code ? INVALID_CODE : 'Your password was not changed.';
+    const message = result.retryAfterSeconds ? result.fieldErrors.code : result.fieldErrors.code ? INVALID_CODE : 'Your password was not changed.';
     return { status: 'error', message, fieldErrors: result.fieldErrors, values };
   }
   // Every old session is gone; this browser starts a fresh one with the new password.
-  await signInWithPassword({ login: parsed.data.email, password: parsed.data.newPassword, remember: false });
-  redirect('/account?reset=1');
+  const signedIn = await signInWithPassword({ login: parsed.data.email, password: parsed.data.newPassword, remember: false });
+  redirect(signedIn.ok ? '/account?reset=1' : '/login');
 }

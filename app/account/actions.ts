@@ -9,6 +9,7 @@ import { signOutOtherSessions, signOutSession } from '@/lib/account/sessions';
 import { requireSession } from '@/lib/auth/dal';
 import { clearSessionCookies, reissueSessionToken } from '@/lib/auth/next-auth';
 import { formFields, type FormState } from '@/lib/forms';
+import { TOO_MANY_ATTEMPTS } from '@/lib/security/rate-limit';
 import { fieldErrors } from '@/lib/validation/auth';
 import {
   PROFILE_FIELDS,
@@ -124,8 +125,10 @@ export async function deleteAccount(_: FormState<DeleteField>, formData: FormDat
   if (!parsed.success) {
     return { status: 'error', message: 'Your account was not deleted.', fieldErrors: fieldErrors(parsed.error) };
   }
-  if (!(await deleteAccountRecord(user, parsed.data.password))) {
-    return { status: 'error', message: 'Your account was not deleted.', fieldErrors: { password: 'That is not your password.' } };
+  const deleted = await deleteAccountRecord(user, parsed.data.password);
+  if (!deleted.ok) {
+    const message = deleted.retryAfterSeconds ? TOO_MANY_ATTEMPTS(deleted.retryAfterSeconds) : 'That is not your password.';
+    return { status: 'error', message: 'Your account was not deleted.', fieldErrors: { password: message } };
   }
   await clearSessionCookies();
   redirect('/goodbye');

@@ -1,17 +1,19 @@
 import 'server-only';
 import { after } from 'next/server';
 import { recordSecurityEvent } from '@/lib/auth/audit';
-import { hashPassword, verifyPassword } from '@/lib/auth/password';
+import { checkOwnPassword } from '@/lib/auth/login';
+import { hashPassword } from '@/lib/auth/password';
 import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from '@/lib/auth/password-policy';
 import { revokeSessionsExcept } from '@/lib/db/queries/sessions';
-import { getPasswordHash, setPasswordHash, type PublicUser } from '@/lib/db/queries/users';
+import { setPasswordHash, type PublicUser } from '@/lib/db/queries/users';
 import { publicUrl } from '@/lib/env';
 import { sendMail } from '@/lib/mail/send';
 import { passwordChangedMail } from '@/lib/mail/templates';
+import { TOO_MANY_ATTEMPTS } from '@/lib/security/rate-limit';
 import { passwordContextProblem } from '@/lib/validation/fields';
 
 type Field = 'currentPassword' | 'newPassword';
-export type PasswordChange = { ok: true; revoked: number } | { ok: false; fieldErrors: Partial<Record<Field, string>> };
+export type PasswordChange = { ok: true; revoked: number } | { ok: false; fieldErrors: Partial<Record<Field, string>>; retryAfterSeconds?: number };
 
 /** The rules a new password must meet beyond its length (shared by change and reset). */
 export function newPasswordProblem(password: string, user: Pick<PublicUser, 'username' | 'email'>): string | null {
@@ -27,9 +29,10 @@ export async function changePassword(
   currentSessionId: string,
   input: { currentPassword: string; newPassword: string },
 ): Promise<PasswordChange> {
-  const hash = getPasswordHash(user.id);
-  if (!hash || !(await verifyPassword(input.currentPassword, hash))) {
-    return { ok: false, fieldErrors: { currentPassword: 'That is not your current password.' } };
+  const check = await checkOwnPassword(user.id, input.currentPassword);
+  if (!check.ok) {
+    const message = check.retryAfterSeconds ? TOO_MANY_ATTEMPTS(check.retryAfterSeconds) : 'That is not your current password.';
+    return { ok: false, fieldErrors: { currentPassword: message }, retryAfterSeconds: check.retryAfterSeconds };
   }
   const problem = newPasswordProblem(input.newPassword, user);
   if (problem) return { ok: false, fieldErrors: { newPassword: problem } };

@@ -2,12 +2,14 @@ import 'server-only';
 import { after } from 'next/server';
 import { recordSecurityEvent } from '@/lib/auth/audit';
 import { CODE_TTL_MINUTES, consumeCode, deliverCode, voidCodes } from '@/lib/auth/otp';
-import { verifyPassword } from '@/lib/auth/password';
+import { checkOwnPassword } from '@/lib/auth/login';
 import { findLiveCode } from '@/lib/db/queries/codes';
-import { TakenError, findUserByEmail, findUserForLogin, getPasswordHash, updateUser, type ProfileChanges, type PublicUser } from '@/lib/db/queries/users';
+import { TakenError, findUserByEmail, findUserForLogin, updateUser, type ProfileChanges, type PublicUser } from '@/lib/db/queries/users';
 import { publicUrl } from '@/lib/env';
 import { sendMail } from '@/lib/mail/send';
 import { codeMail, emailChangedMail } from '@/lib/mail/templates';
+import { currentClientIp } from '@/lib/security/client-ip';
+import { TOO_MANY_ATTEMPTS, hit, waitText } from '@/lib/security/rate-limit';
 import { PROFILE_FIELDS, type ProfileField } from '@/lib/validation/profile';
 
 export const TAKEN_MESSAGES = {
@@ -50,9 +52,10 @@ export async function updateProfile(
     if (!options.currentPassword) {
       return { ok: false, fieldErrors: { currentPassword: 'Enter your current password to change your email.' } };
     }
-    const hash = getPasswordHash(current.id);
-    if (!hash || !(await verifyPassword(options.currentPassword, hash))) {
-      return { ok: false, fieldErrors: { currentPassword: 'That is not your current password.' } };
+    const check = await checkOwnPassword(current.id, options.currentPassword);
+    if (!check.ok) {
+      const message = check.retryAfterSeconds ? TOO_MANY_ATTEMPTS(check.retryAfterSeconds) : 'That is not your current password.';
+      return { ok: false, fieldErrors: { currentPassword: message }, retryAfterSeconds: check.retryAfterSeconds };
     }
     if (findUserByEmail(changes.email!)) return { ok: false, taken: 'email', fieldErrors: { email: TAKEN_MESSAGES.email } };
   }
@@ -113,21 +116,18 @@ export async function sendEmailChangeCode(
   return { ok: true };
 }
 
-function waitText(seconds: number): string {
-  if (seconds <= 90) return `${seconds} second${seconds === 1 ? '' : 's'}`;
-  const minutes = Math.ceil(seconds / 60);
-  return `${minutes} minutes`;
-}
 
 /** The new address waiting for its code, if any. */
 export function pendingEmailChange(userId: number): string | null {
   return findLiveCode({ purpose: 'email_change', userId }, new Date())?.email ?? null;
 }
 
-export type EmailConfirmation = { ok: true; user: PublicUser } | { ok: false; message: string; taken?: true };
+export type EmailConfirmation = { ok: true; user: PublicUser } | { ok: false; message: string; taken?: true; retryAfterSeconds?: number };
 
 /** Switches to the new address once its code is entered; the old address gets a notice. */
 export async function confirmEmailChange(current: PublicUser, code: string): Promise<EmailConfirmation> {
+  const wait = await hit('CODE_IP', await currentClientIp());
+  if (wait > 0) return { ok: false, message: TOO_MANY_ATTEMPTS(wait), retryAfterSeconds: wait };
   const confirmed = consumeCode({ purpose: 'email_change', userId: current.id }, code.trim());
   if (!confirmed) return { ok: false, message: 'That code is invalid or has expired. Check it, or send a new code.' };
   let user: PublicUser | null;

@@ -2,12 +2,15 @@ import 'server-only';
 import { after } from 'next/server';
 import { recordSecurityEvent } from '@/lib/auth/audit';
 import { CODE_TTL_MINUTES, checkCode, deliverCode, useCode } from '@/lib/auth/otp';
+import { clearLoginFailures } from '@/lib/auth/login';
 import { hashPassword } from '@/lib/auth/password';
 import { revokeSessionsExcept } from '@/lib/db/queries/sessions';
 import { findUserByEmail, setPasswordHash } from '@/lib/db/queries/users';
 import { publicUrl } from '@/lib/env';
 import { sendMail } from '@/lib/mail/send';
 import { codeMail, passwordChangedMail } from '@/lib/mail/templates';
+import { currentClientIp } from '@/lib/security/client-ip';
+import { TOO_MANY_ATTEMPTS, hit } from '@/lib/security/rate-limit';
 import { newPasswordProblem } from './password';
 
 /** Always the same answer, registered address or not. */
@@ -18,7 +21,9 @@ export const CODE_SENT = `If an account exists for that address, we sent a code 
  * speed: the response waits only for one indexed lookup; issuing the code (the limit check, the
  * insert) and the mail happen after the response (`after`). Over the limit, nothing is sent.
  */
-export function requestPasswordReset(email: string): void {
+export async function requestPasswordReset(email: string): Promise<void> {
+  // Over the per-IP limit nothing is sent, and the answer stays the same.
+  if ((await hit('FORGOT_IP', await currentClientIp())) > 0) return;
   const user = findUserByEmail(email);
   if (!user) return;
   after(async () => {
@@ -30,7 +35,7 @@ export function requestPasswordReset(email: string): void {
 
 export const INVALID_CODE = 'That code is invalid or has expired. Check it, or send a new code.';
 
-export type ResetResult = { ok: true } | { ok: false; fieldErrors: { code?: string; newPassword?: string } };
+export type ResetResult = { ok: true } | { ok: false; fieldErrors: { code?: string; newPassword?: string }; retryAfterSeconds?: number };
 
 /**
  * Sets a new password with an emailed code, ends every session of that person, and tells them by
@@ -41,6 +46,8 @@ export type ResetResult = { ok: true } | { ok: false; fieldErrors: { code?: stri
 export async function resetPassword(input: { email: string; code: string; newPassword: string }): Promise<ResetResult> {
   const early = newPasswordProblem(input.newPassword, { username: '', email: input.email });
   if (early) return { ok: false, fieldErrors: { newPassword: early } };
+  const wait = await hit('CODE_IP', await currentClientIp());
+  if (wait > 0) return { ok: false, retryAfterSeconds: wait, fieldErrors: { code: TOO_MANY_ATTEMPTS(wait) } };
   const user = findUserByEmail(input.email);
   const target = user && { purpose: 'password_reset' as const, userId: user.id };
   const checked = target && checkCode(target, input.code, new Date(), user.email);
@@ -51,6 +58,7 @@ export async function resetPassword(input: { email: string; code: string; newPas
 
   setPasswordHash(user.id, await hashPassword(input.newPassword));
   revokeSessionsExcept(user.id, null, new Date());
+  await clearLoginFailures(user.id);
   await recordSecurityEvent(user.id, 'password_reset');
   after(async () => {
     await sendMail(user.email, await passwordChangedMail('reset', publicUrl('/forgot-password')));

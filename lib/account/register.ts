@@ -3,6 +3,8 @@ import { recordSecurityEvent } from '@/lib/auth/audit';
 import { hashPassword } from '@/lib/auth/password';
 import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from '@/lib/auth/password-policy';
 import { TakenError, insertUser, type NewUserInput, type PublicUser } from '@/lib/db/queries/users';
+import { currentClientIp } from '@/lib/security/client-ip';
+import { hit } from '@/lib/security/rate-limit';
 
 export const REGISTER_TAKEN_MESSAGES = {
   username: 'That username is already taken.',
@@ -11,14 +13,19 @@ export const REGISTER_TAKEN_MESSAGES = {
 
 export type Registration =
   | { ok: true; user: PublicUser }
-  | { ok: false; fieldErrors: { password: string }; taken?: never }
-  | { ok: false; fieldErrors: Partial<Record<'username' | 'email', string>>; taken: 'username' | 'email' };
+  | { ok: false; retryAfterSeconds: number; fieldErrors?: never; taken?: never }
+  | { ok: false; fieldErrors: { password: string }; taken?: never; retryAfterSeconds?: never }
+  | { ok: false; fieldErrors: Partial<Record<'username' | 'email', string>>; taken: 'username' | 'email'; retryAfterSeconds?: never };
 
 /**
  * Creates an account from validated registration fields (the form and the API share this). The
  * unique indexes decide races: of two registrations for one username, exactly one gets the row.
+ * Attempts are limited per client IP and per address (a "taken" answer tells whether a name or
+ * address is registered, so probing it must be slow).
  */
 export async function createAccount(profile: Omit<NewUserInput, 'passwordHash'>, password: string): Promise<Registration> {
+  const wait = Math.max(await hit('REGISTER_IP', await currentClientIp()), await hit('REGISTER_EMAIL', profile.email));
+  if (wait > 0) return { ok: false, retryAfterSeconds: wait };
   if (isCommonPassword(password)) return { ok: false, fieldErrors: { password: COMMON_PASSWORD_MESSAGE } };
   try {
     const user = insertUser({ ...profile, passwordHash: await hashPassword(password) });

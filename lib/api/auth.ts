@@ -3,7 +3,7 @@ import { sessionCookieName } from '@/lib/auth/cookies';
 import { getLiveSessionUser } from '@/lib/auth/session';
 import { verifySessionToken } from '@/lib/auth/token';
 import type { PublicUser } from '@/lib/db/queries/users';
-import { env } from '@/lib/env';
+import { isSameOrigin } from '@/lib/security/origin';
 import { ApiError } from './errors';
 
 export type ApiCaller = { user: PublicUser; sessionId: string; via: 'bearer' | 'cookie' };
@@ -37,7 +37,7 @@ export async function requireCaller(request: Request, { changesState }: { change
     token = cookieValue(request.headers.get('cookie'), sessionCookieName());
     via = 'cookie';
     if (!token) throw unauthorized('unauthorized', 'Send an access token: Authorization: Bearer <access_token>.');
-    if (changesState && !isSameOrigin(request)) {
+    if (changesState && !isSameOrigin(request.headers)) {
       throw new ApiError(403, 'cross_origin', 'Requests authenticated by the session cookie must come from this site.');
     }
   }
@@ -59,18 +59,4 @@ function cookieValue(header: string | null, name: string): string | undefined {
     if (index > 0 && part.slice(0, index).trim() === name) return part.slice(index + 1).trim();
   }
   return undefined;
-}
-
-/** The site's own origin: AUTH_URL when set, else the origin this request was addressed to. */
-export function isSameOrigin(request: Request): boolean {
-  const origin = request.headers.get('origin');
-  if (!origin || origin === 'null') return false;
-  const configured = env().AUTH_URL;
-  if (configured) return origin === new URL(configured).origin;
-  const host = request.headers.get('host');
-  try {
-    return host !== null && new URL(origin).host === host;
-  } catch {
-    return false;
-  }
 }

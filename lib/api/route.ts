@@ -1,5 +1,7 @@
 import 'server-only';
+import { secureCookies } from '@/lib/auth/cookies';
 import { env } from '@/lib/env';
+import { HSTS } from '@/lib/security/headers';
 import { ApiError, errorResponse, notFound } from './errors';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -32,6 +34,7 @@ export function apiRoute(handlers: Partial<Record<Method, Handler>>) {
       response = errorResponse(error instanceof ApiError ? error : unexpected(error));
     }
     for (const [name, value] of Object.entries(cors)) response.headers.set(name, value);
+    if (secureCookies()) response.headers.set('Strict-Transport-Security', HSTS);
     return response;
   };
   return {

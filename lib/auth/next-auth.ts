@@ -13,7 +13,7 @@ import {
   setSessionCookie,
 } from './cookies';
 import { recordSecurityEvent } from './audit';
-import { logIn } from './login';
+import { logIn, loginBlockedFor } from './login';
 import { endSession, endSessionByRefreshToken, rotateSessionId } from './session';
 import { TOKEN_TTL_SECONDS, signSessionToken, verifySessionToken } from './token';
 
@@ -54,9 +54,9 @@ const { signIn, signOut } = NextAuth({
         const parsed = loginSchema.safeParse(raw);
         if (!parsed.success) return null;
         const requestHeaders = await headers();
-        const loggedIn = await logIn({ ...parsed.data, userAgent: userAgent(requestHeaders), ip: clientIp(requestHeaders) });
-        if (!loggedIn) return null;
-        const { user, sessionId, refreshToken } = loggedIn;
+        const attempt = await logIn({ ...parsed.data, userAgent: userAgent(requestHeaders), ip: clientIp(requestHeaders) });
+        if (!attempt.ok) return null;
+        const { user, sessionId, refreshToken } = attempt.loggedIn;
         if (refreshToken) setRefreshCookie(await cookies(), refreshToken);
         return { id: String(user.id), name: user.username, sid: sessionId };
       },
@@ -79,13 +79,23 @@ const { signIn, signOut } = NextAuth({
   },
 });
 
-/** Signs in with an email-or-username and password; false when they don't match. */
-export async function signInWithPassword(input: { login: string; password: string; remember: boolean }): Promise<boolean> {
+/**
+ * Signs in with an email-or-username and password. Not ok when they don't match, or, with
+ * `retryAfterSeconds`, when this account or client has failed too often (checked first, so the
+ * answer can say how long to wait).
+ */
+export async function signInWithPassword(input: {
+  login: string;
+  password: string;
+  remember: boolean;
+}): Promise<{ ok: true } | { ok: false; retryAfterSeconds?: number }> {
+  const wait = await loginBlockedFor(input.login, clientIp(await headers()));
+  if (wait > 0) return { ok: false, retryAfterSeconds: wait };
   try {
     // redirectTo is unused (we redirect ourselves) but keeps Auth.js from echoing the Referer.
     await signIn('credentials', { ...input, remember: input.remember ? '1' : '', redirectTo: '/', redirect: false });
   } catch (error) {
-    if (error instanceof AuthError && error.type === 'CredentialsSignin') return false;
+    if (error instanceof AuthError && error.type === 'CredentialsSignin') return { ok: false };
     throw error;
   }
   // Auth.js gives the cookie an Expires; ours is a browser-session cookie, because persistence
@@ -93,7 +103,7 @@ export async function signInWithPassword(input: { login: string; password: strin
   const jar = await cookies();
   const token = jar.get(sessionCookieName())?.value;
   if (token) setSessionCookie(jar, token);
-  return true;
+  return { ok: true };
 }
 
 /** Ends the current session on the server (not just in this browser) and clears its cookies. */

@@ -106,3 +106,14 @@ export type CodePurpose = (typeof oneTimeCodes.$inferSelect)['purpose'];
 export type SecurityEventType = (typeof securityEvents.$inferSelect)['type'];
 export type NewUser = typeof users.$inferInsert;
 export type Session = typeof sessions.$inferSelect;
+
+/**
+ * Rate-limit counters, kept by rate-limiter-flexible (its RateLimiterSQLite layout), in the same
+ * database so limits hold across restarts and across processes sharing the file.
+ */
+export const rateLimits = sqliteTable('rate_limits', {
+  key: text('key').primaryKey(),
+  points: integer('points').notNull().default(0),
+  /** Unix time in ms when the window ends; null for no expiry. */
+  expire: integer('expire'),
+});

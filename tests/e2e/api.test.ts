@@ -4,7 +4,7 @@ import path from 'node:path';
 import { SignJWT, base64url } from 'jose';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { signSessionToken } from '@/lib/auth/token';
-import { newPerson, type Person } from './support/browser';
+import { clientAddress, newPerson, type Person } from './support/browser';
 import { codeIn, mailTo, waitForMail } from './support/outbox';
 
 const api = (p: string) => `${inject('baseUrl')}/api/v1${p}`;
@@ -17,7 +17,8 @@ beforeAll(() => {
 type Call = { status: number; body: any; headers: Headers };
 
 async function call(method: string, p: string, options: { token?: string; body?: unknown; raw?: string; headers?: Record<string, string> } = {}): Promise<Call> {
-  const headers: Record<string, string> = { ...options.headers };
+  // Each call comes from a client address of its own, as many apps would (the server trusts one proxy).
+  const headers: Record<string, string> = { 'x-forwarded-for': clientAddress(), ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let body: string | undefined = options.raw;
   if (options.body !== undefined) {

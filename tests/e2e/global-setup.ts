@@ -26,8 +26,10 @@ export default async function setup(project: TestProject) {
       throw new Error(`next build failed:\n${stdout ?? ''}\n${stderr ?? ''}`);
     }
   }
-  // One origin whose scripts may call the API, for the CORS test.
-  const server = await startServer({ CORS_ORIGINS: 'https://app.gatehouse.test' });
+  // One origin whose scripts may call the API, for the CORS test. Behind one "proxy": every test
+  // browser and API call says which client it is (X-Forwarded-For), so the per-IP limits apply to
+  // each as to a real visitor. tests/e2e/limits.test.ts runs a server without TRUST_PROXY.
+  const server = await startServer({ CORS_ORIGINS: 'https://app.gatehouse.test', TRUST_PROXY: '1' });
   project.provide('baseUrl', server.baseUrl);
   project.provide('authSecret', server.authSecret);
   project.provide('dataDir', server.dataDir);

@@ -15,7 +15,7 @@ process.env.MAIL_OUTBOX_DIR = fs.mkdtempSync(`${(await import('node:os')).tmpdir
 process.env.AUTH_SECRET ??= 'unit-test-secret-that-is-at-least-32-bytes-long';
 process.env.BCRYPT_COST = '10';
 const { getDb } = await import('@/lib/db/client');
-const { users, sessions, securityEvents } = await import('@/lib/db/schema');
+const { users, sessions, securityEvents, rateLimits } = await import('@/lib/db/schema');
 const { insertUser, findUserById } = await import('@/lib/db/queries/users');
 const { hashPassword } = await import('@/lib/auth/password');
 const { updateProfile } = await import('@/lib/account/profile');
@@ -28,6 +28,7 @@ let passwordHash: string;
 
 beforeEach(async () => {
   getDb().delete(users).run();
+  getDb().delete(rateLimits).run();
   passwordHash ??= await hashPassword(PASSWORD);
 });
 
@@ -153,5 +154,16 @@ describe('changePassword', () => {
     const notices = outbox().filter((m) => m.to === ada.email);
     expect(notices.map((m) => m.subject)).toEqual(['Your Gatehouse password was changed']);
     expect(notices[0]!.text).toContain('just changed by someone signed in to it');
+  });
+
+  it('counts wrong current passwords like failed logins: after five, even the right one waits', async () => {
+    const ada = person('Ada');
+    const here = startSession({ userId: ada.id, remember: false, userAgent: null, ip: null });
+    for (let i = 0; i < 5; i += 1) {
+      expect(await changePassword(ada, here.sessionId, { currentPassword: `wrong ${i}`, newPassword: 'a new passphrase' })).toMatchObject({ ok: false });
+    }
+    const locked = await changePassword(ada, here.sessionId, { currentPassword: PASSWORD, newPassword: 'a new passphrase' });
+    expect(locked).toMatchObject({ ok: false, retryAfterSeconds: expect.any(Number) });
+    expect(locked.ok === false && locked.fieldErrors.currentPassword).toMatch(/^Too many attempts\. Try again in \d+ minutes\.$/);
   });
 });

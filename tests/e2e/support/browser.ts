@@ -24,15 +24,25 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath, args: ARGS });
 }
 
+/** A client address of its own for each test browser (the test server trusts one proxy hop). */
+const octet = () => Math.floor(Math.random() * 254) + 1;
+export const clientAddress = () => `10.${octet()}.${octet()}.${octet()}`;
+
 /** A browser on a profile folder of our own, so a test can close and reopen "the same browser". */
 export function launchProfile(userDataDir: string, options: BrowserContextOptions = {}): Promise<BrowserContext> {
-  return chromium.launchPersistentContext(userDataDir, { executablePath, args: ARGS, baseURL: baseUrl(), ...options });
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath,
+    args: ARGS,
+    baseURL: baseUrl(),
+    extraHTTPHeaders: { 'X-Forwarded-For': clientAddress() },
+    ...options,
+  });
 }
 
 export const tempProfileDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-profile-'));
 
 export async function newContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
-  return browser.newContext({ baseURL: baseUrl(), ...options });
+  return browser.newContext({ baseURL: baseUrl(), extraHTTPHeaders: { 'X-Forwarded-For': clientAddress() }, ...options });
 }
 
 let counter = 0;

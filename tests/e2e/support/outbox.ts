@@ -5,11 +5,9 @@ import { inject } from 'vitest';
 
 export type OutboxMail = { to: string; from: string; subject: string; text: string; html: string; sentAt: string };
 
-const outboxDir = () => path.join(inject('dataDir'), 'outbox');
-
-/** Every message the server wrote to its outbox for `to`, oldest first. */
-export function mailTo(to: string): OutboxMail[] {
-  const dir = outboxDir();
+/** Every message the server (by default the shared test server) wrote to its outbox for `to`, oldest first. */
+export function mailTo(to: string, dataDir: string = inject('dataDir')): OutboxMail[] {
+  const dir = path.join(dataDir, 'outbox');
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir)
@@ -20,14 +18,14 @@ export function mailTo(to: string): OutboxMail[] {
 }
 
 /** Waits for the n-th message to `to` (mail leaves after the response) and returns it. */
-export async function waitForMail(to: string, count = 1): Promise<OutboxMail> {
+export async function waitForMail(to: string, count = 1, dataDir: string = inject('dataDir')): Promise<OutboxMail> {
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
-    const mails = mailTo(to);
+    const mails = mailTo(to, dataDir);
     if (mails.length >= count) return mails[count - 1]!;
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`no mail #${count} to ${to} within 10 s (have ${mailTo(to).length})`);
+  throw new Error(`no mail #${count} to ${to} within 10 s (have ${mailTo(to, dataDir).length})`);
 }
 
 export function codeIn(mail: OutboxMail): string {

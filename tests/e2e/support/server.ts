@@ -1,4 +1,5 @@
-// Starts the production build (`next start`) on a free port with its own database and outbox.
+// Starts the production build (`npm start`: Next's handler in scripts/server.mjs) on a free port
+// with its own database and outbox.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -8,8 +9,22 @@ import path from 'node:path';
 
 export const root = path.resolve(__dirname, '../../..');
 export const nextBin = path.join(root, 'node_modules/next/dist/bin/next');
+const serverScript = path.join(root, 'scripts/server.mjs');
 
-export type Server = { baseUrl: string; dataDir: string; authSecret: string; log: string; stop(): Promise<void> };
+export type Server = {
+  baseUrl: string;
+  /** The server process, e.g. to read its memory use. */
+  pid: number;
+  dataDir: string;
+  authSecret: string;
+  log: string;
+  /** Ends the server gracefully and deletes its data. */
+  stop(): Promise<void>;
+  /** Kills the process at once (as a power cut would), keeping its data for a restart. */
+  crash(): Promise<void>;
+};
+
+type Reuse = { dataDir: string; authSecret: string; port: number };
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -25,7 +40,7 @@ function freePort(): Promise<number> {
 async function waitUntilUp(url: string, child: ChildProcess, log: string): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}:\n${fs.readFileSync(log, 'utf8')}`);
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}:\n${fs.readFileSync(log, 'utf8')}`);
     try {
       if ((await fetch(url, { redirect: 'manual' })).status < 500) return;
     } catch {
@@ -33,22 +48,25 @@ async function waitUntilUp(url: string, child: ChildProcess, log: string): Promi
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`next start did not answer within 60 s:\n${fs.readFileSync(log, 'utf8')}`);
+  throw new Error(`the server did not answer within 60 s:\n${fs.readFileSync(log, 'utf8')}`);
 }
 
-export async function startServer(extraEnv: Record<string, string> = {}): Promise<Server> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-e2e-'));
-  const port = await freePort();
+/** `reuse`: start again on a crashed server's data, secret and port. */
+export async function startServer(extraEnv: Record<string, string> = {}, reuse?: Reuse): Promise<Server> {
+  const dataDir = reuse?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-e2e-'));
+  const port = reuse?.port ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
-  const authSecret = randomBytes(32).toString('base64url');
+  const authSecret = reuse?.authSecret ?? randomBytes(32).toString('base64url');
   const log = path.join(dataDir, 'server.log');
   const out = fs.openSync(log, 'a');
-  const child = spawn(process.execPath, [nextBin, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+  const child = spawn(process.execPath, [serverScript], {
     cwd: root,
     env: {
       ...process.env,
       NEXT_TELEMETRY_DISABLED: '1',
       NODE_ENV: 'production',
+      PORT: String(port),
+      HOSTNAME: '127.0.0.1',
       AUTH_SECRET: authSecret,
       DATABASE_URL: path.join(dataDir, 'app.db'),
       MAIL_OUTBOX_DIR: path.join(dataDir, 'outbox'),
@@ -59,15 +77,21 @@ export async function startServer(extraEnv: Record<string, string> = {}): Promis
     stdio: ['ignore', out, out],
   });
   await waitUntilUp(`${baseUrl}/login`, child, log);
+  const exited = () => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)));
   return {
     baseUrl,
+    pid: child.pid!,
     dataDir,
     authSecret,
     log,
     async stop() {
       child.kill('SIGTERM');
-      await new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve)));
+      await exited();
       if (process.env.E2E_KEEP_DATA !== '1') fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+    async crash() {
+      child.kill('SIGKILL');
+      await exited();
     },
   };
 }

@@ -1,7 +1,7 @@
 import { changePassword } from '@/lib/account/password';
 import { requireCaller } from '@/lib/api/auth';
 import { readBody } from '@/lib/api/body';
-import { noContent, validationFailed } from '@/lib/api/errors';
+import { noContent, tooManyRequests, validationFailed } from '@/lib/api/errors';
 import { apiRoute } from '@/lib/api/route';
 import { apiChangePasswordBody } from '@/lib/validation/api';
 
@@ -11,6 +11,7 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoute({
     const caller = await requireCaller(request, { changesState: true });
     const body = await readBody(request, apiChangePasswordBody);
     const result = await changePassword(caller.user, caller.sessionId, body);
+    if (!result.ok && result.retryAfterSeconds) throw tooManyRequests(result.retryAfterSeconds, result.fieldErrors.currentPassword!);
     if (!result.ok) throw validationFailed(result.fieldErrors);
     return noContent();
   },

@@ -2,10 +2,11 @@ import { deleteAccount } from '@/lib/account/delete';
 import { updateProfile } from '@/lib/account/profile';
 import { requireCaller } from '@/lib/api/auth';
 import { readBody } from '@/lib/api/body';
-import { json, noContent, validationFailed } from '@/lib/api/errors';
+import { json, noContent, tooManyRequests, validationFailed } from '@/lib/api/errors';
 import { freshToken, profileUpdateError } from '@/lib/api/profile';
 import { apiRoute } from '@/lib/api/route';
 import { requireOwnAccount, toApiUser } from '@/lib/api/users';
+import { TOO_MANY_ATTEMPTS } from '@/lib/security/rate-limit';
 import { EMAIL_THROUGH_CONFIRMATION, apiDeleteBody, apiPatchProfileBody, apiPutProfileBody } from '@/lib/validation/api';
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoute({
@@ -35,7 +36,9 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoute({
     const caller = await requireCaller(request, { changesState: true });
     requireOwnAccount(caller, params);
     const { password } = await readBody(request, apiDeleteBody);
-    if (!(await deleteAccount(caller.user, password))) throw validationFailed({ password: 'That is not your password.' });
+    const deleted = await deleteAccount(caller.user, password);
+    if (!deleted.ok && deleted.retryAfterSeconds) throw tooManyRequests(deleted.retryAfterSeconds, TOO_MANY_ATTEMPTS(deleted.retryAfterSeconds));
+    if (!deleted.ok) throw validationFailed({ password: 'That is not your password.' });
     return noContent();
   },
 });

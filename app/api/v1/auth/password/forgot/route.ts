@@ -8,7 +8,7 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoute({
   /** Always the same 202, registered address or not, over the send limit or not. */
   async POST(request) {
     const { email } = await readBody(request, apiForgotBody);
-    requestPasswordReset(email);
+    await requestPasswordReset(email);
     return json({ message: CODE_SENT }, 202);
   },
 });

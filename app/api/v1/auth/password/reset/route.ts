@@ -1,6 +1,6 @@
 import { INVALID_CODE, resetPassword } from '@/lib/account/recovery';
 import { readBody } from '@/lib/api/body';
-import { noContent, validationFailed } from '@/lib/api/errors';
+import { noContent, tooManyRequests, validationFailed } from '@/lib/api/errors';
 import { apiRoute } from '@/lib/api/route';
 import { apiResetBody } from '@/lib/validation/api';
 
@@ -9,6 +9,7 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoute({
   async POST(request) {
     const body = await readBody(request, apiResetBody);
     const result = await resetPassword(body);
+    if (!result.ok && result.retryAfterSeconds) throw tooManyRequests(result.retryAfterSeconds, result.fieldErrors.code!);
     if (!result.ok) throw validationFailed(result.fieldErrors, result.fieldErrors.code ? INVALID_CODE : undefined);
     return noContent();
   },

@@ -19,7 +19,9 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoute({
       return json({ message: `We sent a code to ${newEmail}. Confirm it with POST /api/v1/users/${caller.user.username}/email/confirm.` }, 202);
     }
     if (result.conflict) throw profileUpdateError(result);
-    if (result.retryAfterSeconds) throw tooManyRequests(result.retryAfterSeconds, result.fieldErrors.email!);
+    if (result.retryAfterSeconds) {
+      throw tooManyRequests(result.retryAfterSeconds, result.fieldErrors.currentPassword ?? result.fieldErrors.email!);
+    }
     if (result.notSent) throw new ApiError(503, 'mail_unavailable', result.fieldErrors.email!, { headers: { 'Retry-After': '60' } });
     // The form's field is `email`; this endpoint's is `newEmail`.
     const { email, ...fields } = result.fieldErrors;

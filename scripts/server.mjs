@@ -1,0 +1,35 @@
+// The production server: Next's own request handler (what `next start` runs) behind a plain Node
+// http server, for one reason: `next start` passes a client-sent X-Forwarded-For through, so any
+// client could pick the IP that rate limits and the activity log see. Here the client IP comes
+// from the socket, or, with TRUST_PROXY=<number of proxies in front>, from the proxies' header.
+//   PORT (3000), HOSTNAME (0.0.0.0), TRUST_PROXY (0)
+import http from 'node:http';
+import next from 'next';
+
+const port = Number(process.env.PORT ?? 3000);
+const hostname = process.env.HOSTNAME ?? '0.0.0.0';
+const trustedHops = Number(process.env.TRUST_PROXY ?? 0);
+if (!Number.isInteger(trustedHops) || trustedHops < 0 || trustedHops > 10) {
+  console.error('Gatehouse cannot start: TRUST_PROXY must be the number of proxies in front of it (0–10).');
+  process.exit(1);
+}
+
+/** The socket's address, or, behind N trusted proxies, the address the N-th proxy saw. */
+function clientIp(forwardedFor, socketAddress, hops) {
+  const chain = [...(forwardedFor ?? '').split(',').map((s) => s.trim()).filter(Boolean), socketAddress ?? ''];
+  return chain[Math.max(0, chain.length - 1 - hops)] || socketAddress || '';
+}
+
+const app = next({ dev: false, hostname, port });
+await app.prepare();
+const handle = app.getRequestHandler();
+
+http
+  .createServer((req, res) => {
+    const header = req.headers['x-forwarded-for'];
+    req.headers['x-forwarded-for'] = clientIp(Array.isArray(header) ? header.join(',') : header, req.socket.remoteAddress, trustedHops);
+    handle(req, res);
+  })
+  .listen(port, hostname, () => {
+    console.log(`Gatehouse listening on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`);
+  });
