@@ -20,19 +20,25 @@ export type VerifyResult =
   | { ok: false; reason: 'invalid' };
 
 const encoder = new TextEncoder();
-let cached: { source: string; keys: Uint8Array[] } | undefined;
+let cached: { source: string; keys: Promise<CryptoKey[]> } | undefined;
 
 /**
  * Signing key first, then AUTH_SECRET_PREVIOUS (comma-separated) for verification only, so a
- * rotated secret doesn't log everybody out at once.
+ * rotated secret doesn't log everybody out at once. Imported once as Web Crypto keys: importing a
+ * raw secret on every verify cost more than the HMAC itself.
  */
-function keys(): Uint8Array[] {
+function keys(): Promise<CryptoKey[]> {
   const source = `${process.env.AUTH_SECRET ?? ''}|${process.env.AUTH_SECRET_PREVIOUS ?? ''}`;
   if (cached?.source !== source) {
     const current = process.env.AUTH_SECRET;
     if (!current) throw new Error('AUTH_SECRET is not set');
     const previous = (process.env.AUTH_SECRET_PREVIOUS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-    cached = { source, keys: [current, ...previous].map((s) => encoder.encode(s)) };
+    const imported = Promise.all(
+      [current, ...previous].map((secret) =>
+        crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']),
+      ),
+    );
+    cached = { source, keys: imported };
   }
   return cached.keys;
 }
@@ -46,12 +52,12 @@ export async function signSessionToken(identity: SessionIdentity, now = Date.now
     .setAudience(AUDIENCE)
     .setIssuedAt(iat)
     .setExpirationTime(iat + TOKEN_TTL_SECONDS)
-    .sign(keys()[0]!);
+    .sign((await keys())[0]!);
 }
 
 export async function verifySessionToken(token: string, now = Date.now()): Promise<VerifyResult> {
   if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) return { ok: false, reason: 'invalid' };
-  for (const key of keys()) {
+  for (const key of await keys()) {
     try {
       const { payload } = await jwtVerify(token, key, {
         algorithms: ['HS256'],

@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, desc, eq, gt, isNull, ne, or } from 'drizzle-orm';
+import { and, desc, eq, gt, isNull, ne, or, sql } from 'drizzle-orm';
 import { getDb } from '../client';
 import { sessions, users } from '../schema';
 import { publicUserColumns, type PublicUser } from './users';
@@ -12,17 +12,30 @@ export function insertSession(values: NewSession): void {
 
 export type LiveSession = { user: PublicUser; lastSeenAt: Date };
 
-/** The session and its user in one query: live means not revoked, not past its absolute end. */
-export function findLiveSession(sessionId: string, userId: number, now: Date): LiveSession | undefined {
-  const row = getDb()
+// Every authenticated request runs this: prepared once, it skips rebuilding the SQL each time.
+let liveSessionStatement: ReturnType<typeof prepareLiveSession> | undefined;
+
+function prepareLiveSession() {
+  return getDb()
     .select({ user: publicUserColumns, lastSeenAt: sessions.lastSeenAt })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(
-      and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)),
+      and(
+        eq(sessions.id, sql.placeholder('sessionId')),
+        eq(sessions.userId, sql.placeholder('userId')),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, sql.placeholder('now')),
+      ),
     )
-    .get();
-  return row;
+    .prepare();
+}
+
+/** The session and its user in one query: live means not revoked, not past its absolute end. */
+export function findLiveSession(sessionId: string, userId: number, now: Date): LiveSession | undefined {
+  liveSessionStatement ??= prepareLiveSession();
+  // Placeholders reach SQLite as they are: the timestamp column holds milliseconds.
+  return liveSessionStatement.get({ sessionId, userId, now: now.getTime() });
 }
 
 /** Gives a live session a new id (its refresh token and history stay); false if it is gone. */
