@@ -1,8 +1,8 @@
 // Who is asking: client IP and user agent, as recorded on sessions. Edge-safe (headers only).
 
 /**
- * `next start` fills x-forwarded-for with the socket address when the client sent none.
- * Deployments behind a proxy get the proxy's value; see docs/sessions.md for what that means.
+ * The client's address. `npm start` (scripts/server.mjs) overwrites X-Forwarded-For with the
+ * socket's address, or the one the trusted proxies (TRUST_PROXY) saw, so this is the real client.
  */
 export function clientIp(headers: Headers): string | null {
   const first = headers.get('x-forwarded-for')?.split(',')[0]?.trim();

@@ -6,6 +6,12 @@ import { z } from 'zod';
 // eslint-disable-next-line no-control-regex
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
+/**
+ * Half of a UTF-16 surrogate pair, alone, is not a character: stored as UTF-8 it would come back
+ * as replacement characters, and two different ones would hash alike in a password.
+ */
+export const wellFormed = (value: string) => value.isWellFormed();
+
 export const USERNAME_MIN = 3;
 export const USERNAME_MAX = 30;
 export const PASSWORD_MIN = 8;
@@ -39,7 +45,7 @@ export function personName(label: string) {
         .string()
         .min(1, `Enter your ${label.toLowerCase()}.`)
         .max(NAME_MAX, `${label} must be at most ${NAME_MAX} characters.`)
-        .refine((value) => !UNPRINTABLE.test(value), `${label} contains characters that can't be used.`),
+        .refine((value) => !UNPRINTABLE.test(value) && wellFormed(value), `${label} contains characters that can't be used.`),
     );
 }
 
@@ -80,7 +86,8 @@ export const newPassword = z
   .string({ error: 'Choose a password.' })
   .min(1, 'Choose a password.')
   .refine((value) => charCount(value) >= PASSWORD_MIN, `Password must be at least ${PASSWORD_MIN} characters.`)
-  .refine((value) => charCount(value) <= PASSWORD_MAX, `Password must be at most ${PASSWORD_MAX} characters.`);
+  .refine((value) => charCount(value) <= PASSWORD_MAX, `Password must be at most ${PASSWORD_MAX} characters.`)
+  .refine(wellFormed, 'Password contains characters that can’t be typed; choose another.');
 
 /** A password must not be the person's own username, email or the email's local part. */
 export function passwordContextProblem(password: string, username: string, email: string): string | null {

@@ -12,6 +12,8 @@ import { startServer, type Server } from './support/server';
 
 let server: Server;
 const ENV = { TRUST_PROXY: '1' };
+/** Generated cases per property; FC_RUNS=500 for a longer hunt. */
+const RUNS = Number(process.env.FC_RUNS ?? 25);
 
 beforeAll(async () => {
   server = await startServer(ENV);
@@ -143,7 +145,7 @@ describe('generated hostile input', () => {
             throw new Error(`${endpoint.method} ${endpoint.path} ${JSON.stringify(body).slice(0, 200)} → ${result.status} ${JSON.stringify(result.body).slice(0, 300)}`);
           }
         }),
-        { numRuns: 25 },
+        { numRuns: RUNS },
       );
     }
     // Non-object bodies and broken JSON, everywhere.
@@ -172,7 +174,7 @@ describe('generated hostile input', () => {
         }
         expect(refusedCleanly(result)).toBe(true);
       }),
-      { numRuns: 40 },
+      { numRuns: RUNS * 2 },
     );
     const handle = db();
     const broken = handle.prepare("select count(*) as n from users where trim(first_name) = '' or trim(last_name) = '' or password_hash = '' or username = ''").get() as { n: number };

@@ -120,3 +120,13 @@ describe('login rules', () => {
     expect(loginSchema.safeParse({ login: 'ada', password: 'x'.repeat(1025) }).success).toBe(false);
   });
 });
+
+describe('ill-formed text', () => {
+  it('refuses half a surrogate pair in a name or a password, and keeps whole emoji', () => {
+    expect(errorsFor({ ...valid, firstName: '\ud800' }).firstName).toBe("First name contains characters that can't be used.");
+    expect(errorsFor({ ...valid, lastName: 'a\udc00b' }).lastName).toBe("Last name contains characters that can't be used.");
+    const lone = 'long enough \ud83d';
+    expect(errorsFor({ ...valid, password: lone, confirmPassword: lone }).password).toBe('Password contains characters that can’t be typed; choose another.');
+    expect(registerSchema.parse({ ...valid, firstName: 'Ada 🙂' }).firstName).toBe('Ada 🙂');
+  });
+});
