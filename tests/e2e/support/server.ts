@@ -59,7 +59,8 @@ export async function startServer(extraEnv: Record<string, string> = {}, reuse?:
   const authSecret = reuse?.authSecret ?? randomBytes(32).toString('base64url');
   const log = path.join(dataDir, 'server.log');
   const out = fs.openSync(log, 'a');
-  const child = spawn(process.execPath, [serverScript], {
+  // The heap cap `npm start` uses (package.json; docs/performance.md says why).
+  const child = spawn(process.execPath, ['--max-old-space-size=160', serverScript], {
     cwd: root,
     env: {
       ...process.env,
