@@ -25,7 +25,10 @@ export async function sendMail(to: string, mail: Mail): Promise<SendResult> {
     const dir = path.resolve(MAIL_OUTBOX_DIR);
     const file = path.join(dir, `${sentAt.getTime()}-${randomBytes(4).toString('hex')}.json`);
     await fs.mkdir(dir, { recursive: true });
-    await fs.writeFile(file, JSON.stringify({ to, from: MAIL_FROM, ...mail, sentAt: sentAt.toISOString() }, null, 2), { mode: 0o600 });
+    // Written aside, then renamed: whoever reads the folder (the /dev/outbox page, a test) sees
+    // whole messages only, never a file half written.
+    await fs.writeFile(`${file}.tmp`, JSON.stringify({ to, from: MAIL_FROM, ...mail, sentAt: sentAt.toISOString() }, null, 2), { mode: 0o600 });
+    await fs.rename(`${file}.tmp`, file);
     if (process.env.NODE_ENV !== 'production') console.log(`[mail] "${mail.subject}" to ${to} → ${file}`);
     return { ok: true };
   } catch (error) {

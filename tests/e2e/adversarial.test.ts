@@ -7,7 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientAddress, newPerson, type Person } from './support/browser';
+import { clientAddress, newPerson, registration, type Person } from './support/browser';
 import { startServer, type Server } from './support/server';
 
 let server: Server;
@@ -42,15 +42,6 @@ async function call(method: string, p: string, options: { token?: string; body?:
   }
   return { status: response.status, body, headers: response.headers };
 }
-
-const registration = ({ firstName, lastName, dateOfBirth, username, email, password }: Person) => ({
-  firstName,
-  lastName,
-  dateOfBirth,
-  username,
-  email,
-  password,
-});
 
 /** Passwords and tokens used here: none may ever appear in the server's log. */
 const secrets: string[] = [];

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { SignJWT, base64url } from 'jose';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { signSessionToken } from '@/lib/auth/token';
-import { clientAddress, newPerson, type Person } from './support/browser';
+import { clientAddress, newPerson, registration, type Person } from './support/browser';
 import { codeIn, mailTo, waitForMail } from './support/outbox';
 
 const api = (p: string) => `${inject('baseUrl')}/api/v1${p}`;
@@ -34,11 +34,6 @@ async function call(method: string, p: string, options: { token?: string; body?:
     // keep the text: the assertion will show it
   }
   return { status: response.status, body: parsed, headers: response.headers };
-}
-
-function registration(person: Person) {
-  const { firstName, lastName, dateOfBirth, username, email, password } = person;
-  return { firstName, lastName, dateOfBirth, username, email, password };
 }
 
 async function account(): Promise<{ person: Person; token: string; user: any }> {

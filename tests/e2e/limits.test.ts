@@ -5,7 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectText, launchBrowser, newPerson, type Person } from './support/browser';
+import { expectText, launchBrowser, newPerson, registration, type Person } from './support/browser';
 import { codeIn, mailTo, waitForMail } from './support/outbox';
 import { startServer, type Server } from './support/server';
 
@@ -41,11 +41,6 @@ function timePasses(prefix: string) {
   const handle = db();
   handle.prepare('update rate_limits set expire = ? where key like ?').run(Date.now() - 1000, `${prefix}%`);
   handle.close();
-}
-
-function registration(person: Person) {
-  const { firstName, lastName, dateOfBirth, username, email, password } = person;
-  return { firstName, lastName, dateOfBirth, username, email, password };
 }
 
 async function registered(): Promise<Person> {

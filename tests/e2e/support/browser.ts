@@ -61,6 +61,11 @@ export function newPerson(overrides: Partial<Person> = {}): Person {
   };
 }
 
+/** What the API's register endpoint takes for this person (no confirmation field). */
+export function registration({ firstName, lastName, dateOfBirth, username, email, password }: Person) {
+  return { firstName, lastName, dateOfBirth, username, email, password };
+}
+
 export type Person = {
   firstName: string;
   lastName: string;
