@@ -1,7 +1,8 @@
 'use server';
 
 import { redirect } from 'next/navigation';
-import { CODE_SENT, INVALID_CODE, requestPasswordReset, resetPassword } from '@/lib/account/recovery';
+import { CODE_SENT, requestPasswordReset, resetPassword } from '@/lib/account/recovery';
+import { INVALID_CODE } from '@/lib/auth/otp';
 import { signInWithPassword } from '@/lib/auth/next-auth';
 import { formFields, type FormState } from '@/lib/forms';
 import { fieldErrors, forgotPasswordSchema, resetPasswordSchema } from '@/lib/validation/auth';

@@ -1,7 +1,7 @@
 import 'server-only';
 import { after } from 'next/server';
 import { recordSecurityEvent } from '@/lib/auth/audit';
-import { checkOwnPassword } from '@/lib/auth/login';
+import { checkOwnPassword, currentPasswordProblem } from '@/lib/auth/login';
 import { hashPassword } from '@/lib/auth/password';
 import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from '@/lib/auth/password-policy';
 import { revokeSessionsExcept } from '@/lib/db/queries/sessions';
@@ -9,7 +9,6 @@ import { setPasswordHash, type PublicUser } from '@/lib/db/queries/users';
 import { publicUrl } from '@/lib/env';
 import { sendMail } from '@/lib/mail/send';
 import { passwordChangedMail } from '@/lib/mail/templates';
-import { TOO_MANY_ATTEMPTS } from '@/lib/security/rate-limit';
 import { passwordContextProblem } from '@/lib/validation/fields';
 
 type Field = 'currentPassword' | 'newPassword';
@@ -31,8 +30,7 @@ export async function changePassword(
 ): Promise<PasswordChange> {
   const check = await checkOwnPassword(user.id, input.currentPassword);
   if (!check.ok) {
-    const message = check.retryAfterSeconds ? TOO_MANY_ATTEMPTS(check.retryAfterSeconds) : 'That is not your current password.';
-    return { ok: false, fieldErrors: { currentPassword: message }, retryAfterSeconds: check.retryAfterSeconds };
+    return { ok: false, fieldErrors: { currentPassword: currentPasswordProblem(check) }, retryAfterSeconds: check.retryAfterSeconds };
   }
   const problem = newPasswordProblem(input.newPassword, user);
   if (problem) return { ok: false, fieldErrors: { newPassword: problem } };

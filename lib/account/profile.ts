@@ -1,8 +1,8 @@
 import 'server-only';
 import { after } from 'next/server';
 import { recordSecurityEvent } from '@/lib/auth/audit';
-import { CODE_TTL_MINUTES, consumeCode, deliverCode, voidCodes } from '@/lib/auth/otp';
-import { checkOwnPassword } from '@/lib/auth/login';
+import { CODE_TTL_MINUTES, INVALID_CODE, consumeCode, deliverCode, voidCodes } from '@/lib/auth/otp';
+import { checkOwnPassword, currentPasswordProblem } from '@/lib/auth/login';
 import { findLiveCode } from '@/lib/db/queries/codes';
 import { TakenError, findUserByEmail, findUserForLogin, updateUser, type ProfileChanges, type PublicUser } from '@/lib/db/queries/users';
 import { publicUrl } from '@/lib/env';
@@ -54,8 +54,7 @@ export async function updateProfile(
     }
     const check = await checkOwnPassword(current.id, options.currentPassword);
     if (!check.ok) {
-      const message = check.retryAfterSeconds ? TOO_MANY_ATTEMPTS(check.retryAfterSeconds) : 'That is not your current password.';
-      return { ok: false, fieldErrors: { currentPassword: message }, retryAfterSeconds: check.retryAfterSeconds };
+      return { ok: false, fieldErrors: { currentPassword: currentPasswordProblem(check) }, retryAfterSeconds: check.retryAfterSeconds };
     }
     if (findUserByEmail(changes.email!)) return { ok: false, taken: 'email', fieldErrors: { email: TAKEN_MESSAGES.email } };
   }
@@ -116,7 +115,6 @@ export async function sendEmailChangeCode(
   return { ok: true };
 }
 
-
 /** The new address waiting for its code, if any. */
 export function pendingEmailChange(userId: number): string | null {
   return findLiveCode({ purpose: 'email_change', userId }, new Date())?.email ?? null;
@@ -129,7 +127,7 @@ export async function confirmEmailChange(current: PublicUser, code: string): Pro
   const wait = await hit('CODE_IP', await currentClientIp());
   if (wait > 0) return { ok: false, message: TOO_MANY_ATTEMPTS(wait), retryAfterSeconds: wait };
   const confirmed = consumeCode({ purpose: 'email_change', userId: current.id }, code.trim());
-  if (!confirmed) return { ok: false, message: 'That code is invalid or has expired. Check it, or send a new code.' };
+  if (!confirmed) return { ok: false, message: INVALID_CODE };
   let user: PublicUser | null;
   try {
     user = updateUser(current.id, { email: confirmed.email }, new Date());

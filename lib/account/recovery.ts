@@ -1,7 +1,7 @@
 import 'server-only';
 import { after } from 'next/server';
 import { recordSecurityEvent } from '@/lib/auth/audit';
-import { CODE_TTL_MINUTES, checkCode, deliverCode, useCode } from '@/lib/auth/otp';
+import { CODE_TTL_MINUTES, INVALID_CODE, checkCode, deliverCode, useCode } from '@/lib/auth/otp';
 import { clearLoginFailures } from '@/lib/auth/login';
 import { hashPassword } from '@/lib/auth/password';
 import { revokeSessionsExcept } from '@/lib/db/queries/sessions';
@@ -32,8 +32,6 @@ export async function requestPasswordReset(email: string): Promise<void> {
     );
   });
 }
-
-export const INVALID_CODE = 'That code is invalid or has expired. Check it, or send a new code.';
 
 export type ResetResult = { ok: true } | { ok: false; fieldErrors: { code?: string; newPassword?: string }; retryAfterSeconds?: number };
 

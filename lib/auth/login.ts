@@ -1,6 +1,6 @@
 import 'server-only';
 import { findUserForLogin, getPasswordHash, type PublicUser } from '@/lib/db/queries/users';
-import { blockedFor, clear, hit } from '@/lib/security/rate-limit';
+import { TOO_MANY_ATTEMPTS, blockedFor, clear, hit } from '@/lib/security/rate-limit';
 import { recordSecurityEvent } from './audit';
 import { authenticate } from './credentials';
 import { verifyPassword } from './password';
@@ -75,6 +75,11 @@ export async function checkOwnPassword(userId: number, password: string): Promis
   if (hash && (await verifyPassword(password, hash))) return { ok: true };
   await hit('LOGIN_ACCOUNT', key);
   return { ok: false };
+}
+
+/** What to say by the current-password field when the check failed. */
+export function currentPasswordProblem(check: Extract<PasswordCheck, { ok: false }>): string {
+  return check.retryAfterSeconds ? TOO_MANY_ATTEMPTS(check.retryAfterSeconds) : 'That is not your current password.';
 }
 
 /** After a reset by code the person proved who they are: their login lock is lifted. */

@@ -24,6 +24,9 @@ const HOUR_MS = 3600 * 1000;
 
 export type CodeAddress = CodeTarget & { email: string };
 
+/** The one answer for a wrong, expired, used, replaced or unknown code. */
+export const INVALID_CODE = 'That code is invalid or has expired. Check it, or send a new code.';
+
 export function generateCode(): string {
   return String(randomInt(0, 1_000_000)).padStart(6, '0');
 }

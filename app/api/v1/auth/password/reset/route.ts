@@ -1,7 +1,8 @@
-import { INVALID_CODE, resetPassword } from '@/lib/account/recovery';
+import { resetPassword } from '@/lib/account/recovery';
 import { readBody } from '@/lib/api/body';
 import { noContent, tooManyRequests, validationFailed } from '@/lib/api/errors';
 import { apiRoute } from '@/lib/api/route';
+import { INVALID_CODE } from '@/lib/auth/otp';
 import { apiResetBody } from '@/lib/validation/api';
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoute({
