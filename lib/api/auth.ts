@@ -1,7 +1,7 @@
 import 'server-only';
 import { sessionCookieName } from '@/lib/auth/cookies';
 import { getLiveSessionUser } from '@/lib/auth/session';
-import { verifySessionToken } from '@/lib/auth/token';
+import { verifySessionToken } from '@/lib/auth/token-node';
 import type { PublicUser } from '@/lib/db/queries/users';
 import { isSameOrigin } from '@/lib/security/origin';
 import { ApiError } from './errors';

@@ -6,7 +6,7 @@ import type { PublicUser } from '@/lib/db/queries/users';
 import { loginUrl, type LoginReason } from '@/lib/routes';
 import { sessionCookieName } from './cookies';
 import { getLiveSessionUser } from './session';
-import { verifySessionToken } from './token';
+import { verifySessionToken } from './token-node';
 
 // The real guard. The middleware only checks the token's signature and expiry (it can't reach the
 // database); every page, action and route handler that reads "who is this" comes through here,

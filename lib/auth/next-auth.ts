@@ -15,7 +15,8 @@ import {
 import { recordSecurityEvent } from './audit';
 import { logIn, loginBlockedFor } from './login';
 import { endSession, endSessionByRefreshToken, rotateSessionId } from './session';
-import { TOKEN_TTL_SECONDS, signSessionToken, verifySessionToken } from './token';
+import { TOKEN_TTL_SECONDS, signSessionToken } from './token';
+import { verifySessionToken } from './token-node';
 
 declare module 'next-auth' {
   interface User {

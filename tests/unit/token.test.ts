@@ -1,6 +1,11 @@
-import { SignJWT, base64url } from 'jose';
+import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
+import { SignJWT, base64url, jwtVerify } from 'jose';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { signSessionToken, verifySessionToken, TOKEN_TTL_SECONDS } from '@/lib/auth/token';
+import { AUDIENCE, ISSUER, signSessionToken, verifySessionToken as webVerify, TOKEN_TTL_SECONDS } from '@/lib/auth/token';
+import { verifySessionToken as nodeVerify } from '@/lib/auth/token-node';
 
 const SECRET = 'unit-test-secret-that-is-at-least-32-bytes-long';
 const identity = { sub: '42', sid: 'session-abc', username: 'ada' };
@@ -16,7 +21,10 @@ function parts(token: string) {
 }
 const json = (value: unknown) => base64url.encode(JSON.stringify(value));
 
-describe('session tokens', () => {
+describe.each([
+  ['Web Crypto (Edge middleware)', webVerify],
+  ['node:crypto (server)', nodeVerify],
+])('session tokens, verified with %s', (_, verifySessionToken) => {
   it('are compact HS256 JWS with the claims a reader expects', async () => {
     const token = await signSessionToken(identity);
     const { header, payload } = parts(token);
@@ -119,5 +127,104 @@ describe('session tokens', () => {
     const fresh = await signSessionToken(identity);
     delete process.env.AUTH_SECRET_PREVIOUS;
     expect((await verifySessionToken(fresh)).ok).toBe(true);
+  });
+});
+
+describe('the two verifiers', () => {
+  const now = Math.floor(Date.now() / 1000);
+  const claims = { sid: 's', username: 'ada', sub: '42', iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + 60 };
+  const key = new TextEncoder().encode(SECRET);
+  // By hand, not SignJWT: jose refuses to sign some of the headers worth testing (crit, b64).
+  const sign = (header: Record<string, unknown>, payload: Record<string, unknown>) => {
+    const input = `${json(header)}.${json(payload)}`;
+    return `${input}.${createHmac('sha256', SECRET).update(input).digest('base64url')}`;
+  };
+  const joseVerdict = (token: string) =>
+    jwtVerify(token, key, {
+      algorithms: ['HS256'],
+      typ: 'JWT',
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      requiredClaims: ['sub', 'sid', 'iat', 'exp'],
+      clockTolerance: 5,
+      maxTokenAge: TOKEN_TTL_SECONDS,
+    }).then(
+      () => 'ok',
+      (error: { code?: string }) => (error.code === 'ERR_JWT_EXPIRED' ? 'expired' : 'invalid'),
+    );
+  const verdict = (result: Awaited<ReturnType<typeof webVerify>>) => (result.ok ? 'ok' : result.reason);
+
+  // The signature is ours, the claim rules are jose's: whatever the header and claims say, both
+  // verifiers must answer what jose's own jwtVerify answers (ignoring our extra sub/sid checks,
+  // which only ever turn "ok" into "invalid").
+  it('agree with jose jwtVerify on signed tokens with arbitrary headers and claims', async () => {
+    // A good token with one or two things changed, so every rule gets reached: a header parameter,
+    // or a claim missing, of the wrong type, or a time just either side of a limit.
+    const odd = fc.oneof(fc.constant(undefined), fc.constantFrom('', 'x', 1.5, null, [], ['x'], {}));
+    const around = (t: number) => fc.integer({ min: t - 8, max: t + 8 });
+    const change = fc.oneof(
+      fc.tuple(fc.constant('header'), fc.constant('alg'), fc.constantFrom('HS512', 'none', 'hs256', undefined)),
+      fc.tuple(fc.constant('header'), fc.constant('typ'), fc.constantFrom(undefined, 'jwt', 'application/jwt', 'at+jwt', 1)),
+      fc.tuple(fc.constant('header'), fc.constant('crit'), fc.constantFrom(['b64'], ['kid'], 'b64', [])),
+      fc.tuple(fc.constant('header'), fc.constantFrom('b64', 'kid'), fc.constantFrom(true, false, 'k1')),
+      fc.tuple(fc.constant('payload'), fc.constant('sub'), fc.oneof(odd, fc.constantFrom('0', '007', '1'))),
+      fc.tuple(fc.constant('payload'), fc.constantFrom('sid', 'username'), odd),
+      fc.tuple(fc.constant('payload'), fc.constant('iss'), fc.oneof(odd, fc.constant('someone-else'))),
+      fc.tuple(fc.constant('payload'), fc.constant('aud'), fc.oneof(odd, fc.constantFrom([AUDIENCE, 'x'], ['x'], 'x'))),
+      fc.tuple(fc.constant('payload'), fc.constant('iat'), fc.oneof(odd, around(now), around(now - TOKEN_TTL_SECONDS))),
+      fc.tuple(fc.constant('payload'), fc.constant('exp'), fc.oneof(odd, around(now))),
+      fc.tuple(fc.constant('payload'), fc.constant('nbf'), fc.oneof(odd, around(now))),
+    );
+    const tally: Record<string, number> = {};
+    await fc.assert(
+      fc.asyncProperty(fc.array(change, { maxLength: 2 }), async (changes) => {
+        const parts: Record<string, Record<string, unknown>> = { header: { alg: 'HS256', typ: 'JWT' }, payload: { ...claims } };
+        for (const [part, name, value] of changes) {
+          if (value === undefined) delete parts[part]![name];
+          else parts[part]![name] = value;
+        }
+        const clean = parts.payload!;
+        const token = sign(parts.header!, clean);
+        const expected = await joseVerdict(token);
+        tally[expected] = (tally[expected] ?? 0) + 1;
+        for (const verify of [webVerify, nodeVerify]) {
+          const ours = verdict(await verify(token));
+          const sidOk = typeof clean.sid === 'string';
+          const subOk = typeof clean.sub === 'string' && /^[1-9][0-9]{0,15}$/.test(clean.sub);
+          if (expected === 'ok') expect(ours).toBe(sidOk && subOk && typeof clean.username === 'string' ? 'ok' : 'invalid');
+          else if (expected === 'expired') expect(ours).toBe(sidOk ? 'expired' : 'invalid');
+          else expect(ours).toBe('invalid');
+        }
+      }),
+      { numRuns: Number(process.env.FC_RUNS ?? 1000) },
+    );
+    // The property is only worth something if every verdict came up.
+    expect(Object.keys(tally).sort()).toEqual(['expired', 'invalid', 'ok']);
+  });
+
+  it('refuse the same altered tokens', async () => {
+    const token = sign({ typ: 'JWT' }, claims);
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.';
+    await fc.assert(
+      fc.asyncProperty(fc.nat(token.length - 1), fc.constantFrom(...alphabet), async (at, char) => {
+        const altered = token.slice(0, at) + char + token.slice(at + 1);
+        const expected = await joseVerdict(altered);
+        expect(verdict(await webVerify(altered))).toBe(expected);
+        expect(verdict(await nodeVerify(altered))).toBe(expected);
+      }),
+      { numRuns: Number(process.env.FC_RUNS ?? 300) },
+    );
+  });
+
+  it('leave the Web Crypto one to the Edge middleware', () => {
+    // Server code pays for a token check on every request; the Web Crypto check costs ~10× more on Node.
+    const root = path.resolve(__dirname, '../..');
+    const users = (dir: string): string[] =>
+      fs.readdirSync(path.join(root, dir), { withFileTypes: true, recursive: true })
+        .filter((e) => e.isFile() && /\.tsx?$/.test(e.name))
+        .map((e) => path.relative(root, path.join(e.parentPath, e.name)))
+        .filter((file) => /import \{[^}]*\bverifySessionToken\b[^}]*\} from '(?:@\/lib\/auth|\.)\/token'/.test(fs.readFileSync(path.join(root, file), 'utf8')));
+    expect([...users('app'), ...users('lib'), ...users('components')]).toEqual([]);
+    expect(fs.readFileSync(path.join(root, 'middleware.ts'), 'utf8')).toMatch(/verifySessionToken \} from '@\/lib\/auth\/token'/);
   });
 });
