@@ -27,6 +27,10 @@ export type Hs256 = (secret: string) => SignatureCheck;
 
 const encoder = new TextEncoder();
 const INVALID: VerifyResult = { ok: false, reason: 'invalid' };
+const HEADER = { alg: 'HS256', typ: 'JWT' } as const;
+// Every token we sign starts with this header; recognising it skips decoding and re-encoding it.
+const OUR_HEADER = base64url.encode(JSON.stringify(HEADER));
+const OUR_HEADER_UNSECURED = base64url.encode(JSON.stringify({ ...HEADER, alg: 'none' }));
 
 /** Signing secret first, then AUTH_SECRET_PREVIOUS (comma-separated), accepted but never used to sign. */
 const secretsSource = () => `${process.env.AUTH_SECRET ?? ''}|${process.env.AUTH_SECRET_PREVIOUS ?? ''}`;
@@ -67,7 +71,7 @@ export const webCryptoHs256: Hs256 = (secret) => {
 export async function signSessionToken(identity: SessionIdentity, now = Date.now()): Promise<string> {
   const iat = Math.floor(now / 1000);
   return new SignJWT({ sid: identity.sid, username: identity.username })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setProtectedHeader(HEADER)
     .setSubject(identity.sub)
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
@@ -89,8 +93,8 @@ export function sessionTokenVerifier(hs256: Hs256) {
     if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) return INVALID;
     const [encodedHeader, encodedPayload, encodedSignature] = token.split('.') as [string, string, string];
     try {
-      const header = decodeProtectedHeader(token);
-      if (header.alg !== 'HS256') return INVALID;
+      const header = encodedHeader === OUR_HEADER ? undefined : decodeProtectedHeader(token);
+      if (header && header.alg !== 'HS256') return INVALID;
       const signingInput = encoder.encode(`${encodedHeader}.${encodedPayload}`);
       const signature = new Uint8Array(base64url.decode(encodedSignature));
       let signed = false;
@@ -102,7 +106,8 @@ export function sessionTokenVerifier(hs256: Hs256) {
       }
       if (!signed) return INVALID;
 
-      const verified = `${base64url.encode(JSON.stringify({ ...header, alg: 'none' }))}.${encodedPayload}.`;
+      const unsecuredHeader = header ? base64url.encode(JSON.stringify({ ...header, alg: 'none' })) : OUR_HEADER_UNSECURED;
+      const verified = `${unsecuredHeader}.${encodedPayload}.`;
       const { payload } = UnsecuredJWT.decode(verified, {
         typ: 'JWT',
         issuer: ISSUER,
