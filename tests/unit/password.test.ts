@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import bcrypt from 'bcryptjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -15,6 +16,14 @@ describe('password hashing', () => {
     expect(hash).toMatch(/^\$2[aby]\$10\$/);
     expect(hash).not.toContain('correct');
     expect(await hashPassword('correct horse battery')).not.toBe(hash);
+  });
+
+  it('hashes on threads of lower priority than the one that answers requests', () => {
+    // Field 19 of /proc/<pid>/task/<tid>/stat is the thread's nice value (Linux).
+    const nice = (tid: string) => Number(fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    const threads = fs.readdirSync('/proc/self/task');
+    expect(nice(String(process.pid))).toBe(0);
+    expect(threads.filter((tid) => nice(tid) === 10).length).toBeGreaterThanOrEqual(1);
   });
 
   it('verifies exactly what was typed', async () => {
