@@ -55,6 +55,31 @@ describe('sessions', () => {
     expect(session.getLiveSessionUser(sessionId, user.id, now)).toBeNull();
   });
 
+  it('cost one statement per authenticated request: session and user together', () => {
+    const { user, sessionId } = start(false);
+    // Every statement better-sqlite3 runs goes through these methods of its Statement prototype.
+    const proto = Object.getPrototypeOf(getDb().$client.prepare('select 1')) as Record<string, (...args: unknown[]) => unknown>;
+    const executed: string[] = [];
+    const originals = (['get', 'all', 'run', 'iterate'] as const).map((name) => [name, proto[name]!] as const);
+    for (const [name, original] of originals) {
+      proto[name] = function (this: { source: string }, ...args: unknown[]) {
+        executed.push(this.source);
+        return original.apply(this, args);
+      };
+    }
+    try {
+      expect(session.getLiveSessionUser(sessionId, user.id, at(1000))?.username).toBe('Ada');
+      expect(executed).toHaveLength(1);
+      expect(executed[0]).toMatch(/from "sessions" inner join "users"/);
+      // At most once a minute it also records the activity.
+      executed.length = 0;
+      expect(session.getLiveSessionUser(sessionId, user.id, at(61_000))?.username).toBe('Ada');
+      expect(executed.map((sql) => sql.split(' ')[0])).toEqual(['select', 'update']);
+    } finally {
+      for (const [name, original] of originals) proto[name] = original;
+    }
+  });
+
   it('end at their absolute limit however active they are', () => {
     const { user, sessionId } = start(false);
     expect(session.getLiveSessionUser(sessionId, user.id, at(session.SESSION_MAX_AGE_MS - 1000))).not.toBeNull();
