@@ -18,8 +18,8 @@ export async function SiteHeader() {
             <Link href="/account" className="truncate text-sm font-medium text-slate-700 hover:text-slate-900" data-testid="header-username">
               {session.user.username}
             </Link>
-            <form action={logout}>
-              <SubmitButton variant="subtle" pendingLabel="Logging out…">
+            <form action={logout} className="shrink-0">
+              <SubmitButton variant="subtle" pendingLabel="Logging out…" className="whitespace-nowrap">
                 Log out
               </SubmitButton>
             </form>

@@ -41,7 +41,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Sear
           {rows.map(([label, value]) => (
             <div key={label} className="grid gap-1 py-3 sm:grid-cols-3 sm:gap-4">
               <dt className="text-sm font-medium text-slate-500">{label}</dt>
-              <dd className="break-words text-slate-900 sm:col-span-2" data-field={label}>
+              <dd className="text-slate-900 wrap-anywhere sm:col-span-2" data-field={label}>
                 {value}
               </dd>
             </div>

@@ -13,7 +13,7 @@ export function FormAlert({ id, tone, children }: { id: string; tone: keyof type
   return (
     <div id={id} role={tone === 'error' ? 'alert' : 'status'} className={`flex items-start gap-2 rounded-lg border px-3 py-2 text-sm ${box}`}>
       <Icon aria-hidden size={18} className="mt-0.5 shrink-0" />
-      <div>{children}</div>
+      <div className="min-w-0 wrap-anywhere">{children}</div>
     </div>
   );
 }

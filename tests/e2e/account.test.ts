@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 /** A new person, registered and logged in, in a browser context of their own. */
-async function signedUp(options: { javaScriptEnabled?: boolean } = {}, overrides: Partial<Person> = {}) {
+async function signedUp(options: { javaScriptEnabled?: boolean; viewport?: { width: number; height: number } } = {}, overrides: Partial<Person> = {}) {
   const context = await newContext(browser, options);
   const page = await context.newPage();
   const person = newPerson(overrides);
@@ -55,6 +55,23 @@ async function partialUpdate(page: Page, values: Record<string, string>) {
   for (const [field, value] of Object.entries(values)) await page.fill(`#partial-${field}`, value);
   await page.getByRole('button', { name: 'Save changes' }).click();
 }
+
+describe('at phone width', () => {
+  it('wraps the longest username and address instead of running off the screen', async () => {
+    const tag = Date.now().toString(36).slice(-6);
+    const { context, page, person } = await signedUp({ viewport: { width: 320, height: 640 } }, { username: `${tag}${'w'.repeat(24)}` });
+    await partialUpdate(page, { email: `${'x'.repeat(60)}${tag}@a-rather-long-domain-name.example.com`, currentPassword: person.password });
+    await page.waitForSelector('#partial-status');
+    for (const path of ['/account', '/account/profile']) {
+      await page.goto(path);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(320);
+    }
+    // The header keeps "Log out" on one line next to the (truncated) username.
+    const button = await page.getByRole('button', { name: 'Log out' }).boundingBox();
+    expect(button!.height).toBeLessThan(44);
+    await context.close();
+  });
+});
 
 describe('partial profile update', () => {
   it('changes just the one field that was filled in, for each field', async () => {
