@@ -32,8 +32,9 @@ const HEADER = { alg: 'HS256', typ: 'JWT' } as const;
 const OUR_HEADER = base64url.encode(JSON.stringify(HEADER));
 const OUR_HEADER_UNSECURED = base64url.encode(JSON.stringify({ ...HEADER, alg: 'none' }));
 
-/** Signing secret first, then AUTH_SECRET_PREVIOUS (comma-separated), accepted but never used to sign. */
+/** What the prepared keys were made from: they are remade when the environment changes. */
 const secretsSource = () => `${process.env.AUTH_SECRET ?? ''}|${process.env.AUTH_SECRET_PREVIOUS ?? ''}`;
+/** Signing secret first, then AUTH_SECRET_PREVIOUS (comma-separated), accepted but never used to sign. */
 function secrets(): string[] {
   const current = process.env.AUTH_SECRET;
   if (!current) throw new Error('AUTH_SECRET is not set');
@@ -63,7 +64,7 @@ function signingKey(): Promise<CryptoKey> {
 }
 
 /** Web Crypto, the only HMAC the Edge runtime has. */
-export const webCryptoHs256: Hs256 = (secret) => {
+const webCryptoHs256: Hs256 = (secret) => {
   const key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
   return async (signingInput, signature) => crypto.subtle.verify('HMAC', await key, signature, signingInput);
 };
