@@ -138,6 +138,21 @@ async function interleaved(server: Server, entries: [string, Load][]): Promise<S
   return entries.map(([name], i) => summarise(name, slices[i]!, peaks[i]!));
 }
 
+/** Hashing-bound POSTs: a new JSON body per request, each from a client address of its own. */
+function jsonPosts(urlPath: string, body: () => unknown): Load {
+  return {
+    method: 'POST',
+    path: urlPath,
+    connections: cores * 4,
+    headers: { 'content-type': 'application/json' },
+    requests: [
+      {
+        setupRequest: (request) => ({ ...request, headers: { ...request.headers, 'x-forwarded-for': clientIp() }, body: JSON.stringify(body()) }),
+      },
+    ],
+  };
+}
+
 async function post(server: Server, p: string, body: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${server.baseUrl}${p}`, {
     method: 'POST',
@@ -230,6 +245,7 @@ async function main() {
     const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
     const tampered = `${token.slice(0, -3)}${token.endsWith('AAA') ? 'BBB' : 'AAA'}`;
     const bearer = { authorization: `Bearer ${token}` };
+    const sessionCookie = { cookie: `__Host-gatehouse.session=${token}` };
 
     const scenarios: Scenario[] = [];
     const report = (result: Scenario) => {
@@ -246,23 +262,13 @@ async function main() {
       ['4 GET /api/v1/me (tampered token)', { path: '/api/v1/me', headers: { authorization: `Bearer ${tampered}` } }],
     ])).map(report) as [Scenario, Scenario, Scenario];
     await run('1 public page: GET /', { path: '/' });
-    const account1 = await run('2 protected page: GET /account', { path: '/account', headers: { cookie: `__Host-gatehouse.session=${token}` } });
+    const account1 = await run('2 protected page: GET /account', { path: '/account', headers: sessionCookie });
 
     let next = 0;
-    const loginOptions: Load = {
-      method: 'POST',
-      path: '/api/v1/auth/token',
-      connections: cores * 4,
-      headers: { 'content-type': 'application/json' },
-      requests: [
-        {
-          setupRequest: (request) => {
-            next = (next + 1) % usernames.length;
-            return { ...request, headers: { ...request.headers, 'x-forwarded-for': clientIp() }, body: JSON.stringify({ login: usernames[next], password: PASSWORD }) };
-          },
-        },
-      ],
-    };
+    const loginOptions = jsonPosts('/api/v1/auth/token', () => {
+      next = (next + 1) % usernames.length;
+      return { login: usernames[next], password: PASSWORD };
+    });
     const logins = await run('5 logins: POST /api/v1/auth/token', loginOptions);
     const [, meDuringStorm] = await Promise.all([
       load(server, '5 (again, alongside 6)', loginOptions),
@@ -271,21 +277,9 @@ async function main() {
     report(meDuringStorm);
 
     let registration = 0;
-    await run('7 registrations: POST /api/v1/auth/register', {
-      method: 'POST',
-      path: '/api/v1/auth/register',
-      connections: cores * 4,
-      headers: { 'content-type': 'application/json' },
-      requests: [
-        {
-          setupRequest: (request) => {
-            registration += 1;
-            return { ...request, headers: { ...request.headers, 'x-forwarded-for': clientIp() }, body: JSON.stringify(person(registration, `r${Date.now().toString(36)}`)) };
-          },
-        },
-      ],
-    });
-    const account2 = await run('2 again: GET /account (memory check)', { path: '/account', headers: { cookie: `__Host-gatehouse.session=${token}` } });
+    const tag = `r${Date.now().toString(36)}`;
+    await run('7 registrations: POST /api/v1/auth/register', jsonPosts('/api/v1/auth/register', () => person((registration += 1), tag)));
+    const account2 = await run('2 again: GET /account (memory check)', { path: '/account', headers: sessionCookie });
 
     const pieces = await micro(server, token, claims.sid, Number(claims.sub));
     const hashingLimit = (cores * 1000) / pieces.hashMs;
