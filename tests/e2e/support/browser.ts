@@ -129,3 +129,16 @@ export async function expectAtLogin(page: Page, message: string): Promise<void> 
   await page.waitForURL(/\/login/);
   await expectText(page, '#login-reason', message);
 }
+
+/**
+ * After the password changed somewhere else: this browser's session has ended, the old password
+ * is refused, and the new one logs in.
+ */
+export async function expectOnlyNewPassword(page: Page, person: Person, newPassword: string): Promise<void> {
+  await page.goto('/account');
+  await expectAtLogin(page, 'Your session has ended. Please log in again.');
+  await logIn(page, person.username, person.password);
+  await expectText(page, '#form-error', 'That email or username and password don’t match an account.');
+  await logIn(page, person.username, newPassword);
+  await page.waitForURL('**/account');
+}
