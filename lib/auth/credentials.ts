@@ -1,5 +1,5 @@
 import 'server-only';
-import { findUserForLogin, getPasswordHash, setPasswordHash, type PublicUser } from '@/lib/db/queries/users';
+import { getPasswordHash, setPasswordHash, type PublicUser, type UserForLogin } from '@/lib/db/queries/users';
 import { charCount, PASSWORD_MAX } from '@/lib/validation/fields';
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from './password';
 
@@ -9,11 +9,11 @@ export type Authentication =
   | { ok: false; userId?: number };
 
 /**
- * Checks an email-or-username and password. Unknown accounts cost one bcrypt compare against a
- * dummy hash, the same as a wrong password, so timing reveals nothing.
+ * Checks a password against the account a login found (findUserForLogin), or against none.
+ * Unknown accounts cost one bcrypt compare against a dummy hash, the same as a wrong password, so
+ * timing reveals nothing.
  */
-export async function authenticate(login: string, password: string): Promise<Authentication> {
-  const found = findUserForLogin(login);
+export async function authenticate(found: UserForLogin | undefined, password: string): Promise<Authentication> {
   // Longer than any password we accept: it cannot match, and is not worth hashing.
   const plausible = charCount(password) <= PASSWORD_MAX;
   const ok = await verifyPassword(plausible ? password : '', found?.passwordHash ?? (await dummyHash()));

@@ -1,5 +1,5 @@
 import 'server-only';
-import { findUserForLogin, getPasswordHash, type PublicUser } from '@/lib/db/queries/users';
+import { findUserForLogin, getPasswordHash, type PublicUser, type UserForLogin } from '@/lib/db/queries/users';
 import { TOO_MANY_ATTEMPTS, blockedFor, clear, hit } from '@/lib/security/rate-limit';
 import { recordSecurityEvent } from './audit';
 import { authenticate } from './credentials';
@@ -14,14 +14,17 @@ export type LoginAttempt = { ok: true; loggedIn: LoggedIn } | { ok: false; retry
  * username share one budget), else the login as typed — an unknown name is limited exactly like a
  * real one, so the limit says nothing about who is registered.
  */
-function accountKey(login: string): string {
-  const found = findUserForLogin(login);
+function accountKey(login: string, found: UserForLogin | undefined): string {
   return found ? `user:${found.id}` : `login:${login.trim().toLowerCase()}`;
+}
+
+async function blockedForKey(key: string, ip: string | null): Promise<number> {
+  return Math.max(await blockedFor('LOGIN_ACCOUNT', key), ip ? await blockedFor('LOGIN_IP', ip) : 0);
 }
 
 /** Seconds until this login (or this IP) may try again; 0 when it may now. */
 export async function loginBlockedFor(login: string, ip: string | null): Promise<number> {
-  return Math.max(await blockedFor('LOGIN_ACCOUNT', accountKey(login)), ip ? await blockedFor('LOGIN_IP', ip) : 0);
+  return blockedForKey(accountKey(login, findUserForLogin(login)), ip);
 }
 
 /**
@@ -38,11 +41,12 @@ export async function logIn(input: {
   userAgent: string | null;
   ip: string | null;
 }): Promise<LoginAttempt> {
-  const key = accountKey(input.login);
-  const wait = Math.max(await blockedFor('LOGIN_ACCOUNT', key), input.ip ? await blockedFor('LOGIN_IP', input.ip) : 0);
+  const found = findUserForLogin(input.login);
+  const key = accountKey(input.login, found);
+  const wait = await blockedForKey(key, input.ip);
   if (wait > 0) return { ok: false, retryAfterSeconds: wait };
 
-  const result = await authenticate(input.login, input.password);
+  const result = await authenticate(found, input.password);
   if (!result.ok) {
     await hit('LOGIN_ACCOUNT', key);
     if (input.ip) await hit('LOGIN_IP', input.ip);

@@ -60,7 +60,9 @@ export function insertUser(input: NewUserInput, now = new Date()): PublicUser {
 }
 
 /** Email when the login contains "@", else username; both case-insensitive. */
-export function findUserForLogin(login: string): (PublicUser & { passwordHash: string }) | undefined {
+export type UserForLogin = PublicUser & { passwordHash: string };
+
+export function findUserForLogin(login: string): UserForLogin | undefined {
   const value = login.trim().toLowerCase();
   const where = value.includes('@') ? eq(users.email, value) : sql`lower(${users.username}) = ${value}`;
   return getDb()
