@@ -63,13 +63,13 @@ async function gate(request: NextRequest): Promise<NextResponse> {
 
   const { pathname, search } = request.nextUrl;
   const token = request.cookies.get(sessionCookieName())?.value;
-  const verified = token ? await verifySessionToken(token) : null;
+  const verified = token ? await verifySessionToken(token, 'browser') : null;
   const hasRefresh = Boolean(request.cookies.get(refreshCookieName())?.value);
 
   if (verified?.ok) {
     const response = withCsp(request);
     if (tokenAgeSeconds(verified.claims) >= RENEW_AFTER_SECONDS) {
-      setSessionCookie(response.cookies, await signSessionToken(verified.claims));
+      setSessionCookie(response.cookies, await signSessionToken(verified.claims, 'browser'));
     }
     return response;
   }

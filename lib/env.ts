@@ -11,6 +11,8 @@ const schema = z.object({
     .max(15, 'BCRYPT_COST above 15 takes seconds per login')
     .default(11),
   PASSWORD_HASH_THREADS: z.coerce.number().int().min(1).max(64).optional(),
+  /** Hashes waiting for a thread; past this, answer 503 "busy" rather than queue without end. */
+  PASSWORD_HASH_QUEUE: z.coerce.number().int().min(1).max(10_000).default(64),
   // Mail: Resend when a key is set, else JSON files in the outbox folder.
   RESEND_API_KEY: z.string().min(1).optional(),
   MAIL_FROM: z.string().min(3).default('Gatehouse <no-reply@gatehouse.local>'),

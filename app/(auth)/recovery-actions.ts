@@ -1,9 +1,11 @@
 'use server';
 
 import { redirect } from 'next/navigation';
+import { hashingAction } from '@/lib/actions';
 import { CODE_SENT, requestPasswordReset, resetPassword } from '@/lib/account/recovery';
+import { signInBrowser } from '@/lib/auth/browser-session';
+import { startSessionForClient } from '@/lib/auth/login';
 import { INVALID_CODE } from '@/lib/auth/otp';
-import { signInWithPassword } from '@/lib/auth/next-auth';
 import { formFields, type FormState } from '@/lib/forms';
 import { fieldErrors, forgotPasswordSchema, resetPasswordSchema } from '@/lib/validation/auth';
 
@@ -25,7 +27,7 @@ export async function resendResetCode(_: FormState, formData: FormData): Promise
 
 type ResetField = 'email' | 'code' | 'newPassword' | 'confirmPassword';
 
-export async function resetPasswordWithCode(_: FormState<ResetField>, formData: FormData): Promise<FormState<ResetField>> {
+export const resetPasswordWithCode = hashingAction(async (_: FormState<ResetField>, formData: FormData): Promise<FormState<ResetField>> => {
   const raw = formFields(formData, ['email', 'code', 'newPassword', 'confirmPassword'] as const);
   const values = { email: raw.email.slice(0, 254), code: raw.code.slice(0, 32) };
   const parsed = resetPasswordSchema.safeParse(raw);
@@ -37,7 +39,9 @@ export async function resetPasswordWithCode(_: FormState<ResetField>, formData: 
     const message = result.retryAfterSeconds ? result.fieldErrors.code : result.fieldErrors.code ? INVALID_CODE : 'Your password was not changed.';
     return { status: 'error', message, fieldErrors: result.fieldErrors, values };
   }
-  // Every old session is gone; this browser starts a fresh one with the new password.
-  const signedIn = await signInWithPassword({ login: parsed.data.email, password: parsed.data.newPassword, remember: false });
-  redirect(signedIn.ok ? '/account?reset=1' : '/login');
-}
+  // Every old session is gone; this browser starts a fresh one, while the new password stands.
+  const started = await startSessionForClient(result.user.id, { remember: false, passwordHash: result.passwordHash });
+  if (!started) redirect('/login');
+  await signInBrowser(result.user, started);
+  redirect('/account?reset=1');
+});

@@ -2,13 +2,16 @@
 
 import { revalidatePath } from 'next/cache';
 import { redirect } from 'next/navigation';
+import { hashingAction } from '@/lib/actions';
 import { deleteAccount as deleteAccountRecord } from '@/lib/account/delete';
 import { changePassword as changePasswordRecord } from '@/lib/account/password';
 import { confirmEmailChange, pendingEmailChange, sendEmailChangeCode, updateProfile } from '@/lib/account/profile';
 import { signOutOtherSessions, signOutSession } from '@/lib/account/sessions';
 import { requireSession } from '@/lib/auth/dal';
-import { clearSessionCookies, reissueSessionToken } from '@/lib/auth/next-auth';
+import { clearSessionCookies, followRotatedSession } from '@/lib/auth/browser-session';
+import { rotateSession } from '@/lib/auth/session';
 import { formFields, type FormState } from '@/lib/forms';
+import { loginUrl } from '@/lib/routes';
 import { TOO_MANY_ATTEMPTS } from '@/lib/security/rate-limit';
 import { fieldErrors } from '@/lib/validation/auth';
 import {
@@ -59,7 +62,11 @@ async function saveProfile(
     return fail(result.fieldErrors);
   }
 
-  if (result.changed.includes('username')) await reissueSessionToken(sessionId, result.user);
+  if (result.changed.includes('username')) {
+    // The old token names the old username: the session moves to a new id and this browser follows.
+    const rotated = rotateSession(sessionId);
+    if (rotated) await followRotatedSession(result.user, rotated);
+  }
   revalidatePath('/', 'layout');
   const pending = result.emailPending
     ? `We sent a code to ${result.emailPending}: enter it under “Confirm your new email” to finish the change.`
@@ -68,31 +75,33 @@ async function saveProfile(
   return { status: 'success', message };
 }
 
-export async function updateProfilePartially(_: FormState, formData: FormData) {
-  return saveProfile(formData, 'partial');
-}
+export const updateProfilePartially = hashingAction(async (_: FormState, formData: FormData) => saveProfile(formData, 'partial'));
 
-export async function replaceProfile(_: FormState, formData: FormData) {
-  return saveProfile(formData, 'full');
-}
+export const replaceProfile = hashingAction(async (_: FormState, formData: FormData) => saveProfile(formData, 'full'));
 
 type PasswordField = 'currentPassword' | 'newPassword' | 'confirmPassword';
 
-export async function changePassword(_: FormState<PasswordField>, formData: FormData): Promise<FormState<PasswordField>> {
+export const changePassword = hashingAction(async (_: FormState<PasswordField>, formData: FormData): Promise<FormState<PasswordField>> => {
   const { user, sessionId } = await requireSession('/account/security');
   const parsed = changePasswordSchema.safeParse(formFields(formData, ['currentPassword', 'newPassword', 'confirmPassword'] as const));
   if (!parsed.success) {
     return { status: 'error', message: 'Your password was not changed.', fieldErrors: fieldErrors(parsed.error) };
   }
   const result = await changePasswordRecord(user, sessionId, parsed.data);
+  if (!result.ok && result.sessionEnded) {
+    await clearSessionCookies();
+    redirect(loginUrl('/account/security', 'ended'));
+  }
   if (!result.ok) return { status: 'error', message: 'Your password was not changed.', fieldErrors: result.fieldErrors };
+  // This session moved to a new id with the new password: a copy of the old cookie is worth nothing.
+  await followRotatedSession(user, result.session);
   revalidatePath('/account/security');
   const others =
     result.revoked === 0
       ? 'You had no other sessions'
       : `${result.revoked} other session${result.revoked === 1 ? ' was' : 's were'} signed out`;
   return { status: 'success', message: `Your password was changed. ${others}; this one stays signed in.` };
-}
+});
 
 export async function revokeSession(_: FormState, formData: FormData): Promise<FormState> {
   const { user, sessionId } = await requireSession('/account/security');
@@ -119,7 +128,7 @@ export async function revokeOtherSessions(_: FormState, _formData: FormData): Pr
 
 type DeleteField = 'password' | 'confirm';
 
-export async function deleteAccount(_: FormState<DeleteField>, formData: FormData): Promise<FormState<DeleteField>> {
+export const deleteAccount = hashingAction(async (_: FormState<DeleteField>, formData: FormData): Promise<FormState<DeleteField>> => {
   const { user } = await requireSession('/account/security');
   const parsed = deleteAccountSchema.safeParse(formFields(formData, ['password', 'confirm'] as const));
   if (!parsed.success) {
@@ -132,7 +141,7 @@ export async function deleteAccount(_: FormState<DeleteField>, formData: FormDat
   }
   await clearSessionCookies();
   redirect('/goodbye');
-}
+});
 
 export async function confirmEmail(_: FormState<'code'>, formData: FormData): Promise<FormState<'code'>> {
   const { user } = await requireSession('/account/profile');

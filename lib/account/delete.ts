@@ -1,6 +1,6 @@
 import 'server-only';
 import { after } from 'next/server';
-import { checkOwnPassword, type PasswordCheck } from '@/lib/auth/login';
+import { checkOwnPassword, type PasswordCheck } from '@/lib/auth/reauth';
 import { deleteUser, type PublicUser } from '@/lib/db/queries/users';
 import { sendMail } from '@/lib/mail/send';
 import { accountDeletedMail } from '@/lib/mail/templates';
@@ -8,12 +8,13 @@ import { accountDeletedMail } from '@/lib/mail/templates';
 /**
  * Deletes the person and, through ON DELETE CASCADE, everything that belongs to them (sessions,
  * security events, one-time codes), then confirms it to their address. Needs their password
- * (wrong ones count like failed logins).
+ * (wrong ones count like failed logins); the delete happens only while the password is still the
+ * one checked, so a reset that lands meanwhile stops it.
  */
-export async function deleteAccount(user: Pick<PublicUser, 'id' | 'email'>, password: string): Promise<PasswordCheck> {
+export async function deleteAccount(user: Pick<PublicUser, 'id' | 'email'>, password: string): Promise<Exclude<PasswordCheck, { ok: true }> | { ok: true }> {
   const check = await checkOwnPassword(user.id, password);
   if (!check.ok) return check;
-  if (!deleteUser(user.id)) return { ok: false };
+  if (!deleteUser(user.id, check.hash)) return { ok: false };
   after(async () => {
     await sendMail(user.email, await accountDeletedMail());
   });

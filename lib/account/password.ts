@@ -1,18 +1,23 @@
 import 'server-only';
 import { after } from 'next/server';
 import { recordSecurityEvent } from '@/lib/auth/audit';
-import { checkOwnPassword, currentPasswordProblem } from '@/lib/auth/login';
 import { hashPassword } from '@/lib/auth/password';
 import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from '@/lib/auth/password-policy';
-import { revokeSessionsExcept } from '@/lib/db/queries/sessions';
-import { setPasswordHash, type PublicUser } from '@/lib/db/queries/users';
+import { checkOwnPassword, currentPasswordProblem } from '@/lib/auth/reauth';
+import { replacePassword, type StartedSession } from '@/lib/auth/session';
+import type { PublicUser } from '@/lib/db/queries/users';
 import { publicUrl } from '@/lib/env';
 import { sendMail } from '@/lib/mail/send';
 import { passwordChangedMail } from '@/lib/mail/templates';
 import { passwordContextProblem } from '@/lib/validation/fields';
 
 type Field = 'currentPassword' | 'newPassword';
-export type PasswordChange = { ok: true; revoked: number } | { ok: false; fieldErrors: Partial<Record<Field, string>>; retryAfterSeconds?: number };
+export type PasswordChange =
+  /** `session`: the session that made the change, moved to a new id (and refresh token). */
+  | { ok: true; revoked: number; session: StartedSession }
+  | { ok: false; fieldErrors: Partial<Record<Field, string>>; retryAfterSeconds?: number; sessionEnded?: never }
+  /** The session ended, or the password changed elsewhere, while this change was being checked. */
+  | { ok: false; sessionEnded: true; fieldErrors?: never };
 
 /** The rules a new password must meet beyond its length (shared by change and reset). */
 export function newPasswordProblem(password: string, user: Pick<PublicUser, 'username' | 'email'>): string | null {
@@ -21,7 +26,10 @@ export function newPasswordProblem(password: string, user: Pick<PublicUser, 'use
 
 /**
  * Changes the signed-in person's password after checking the current one, then ends every other
- * session of theirs (the one making the change stays signed in) and tells them by mail.
+ * session of theirs and moves this one to a new id (a copy of it taken before the change dies
+ * too), and tells them by mail. The write re-checks, in one transaction, that the password is
+ * still the one checked and this session still live: a reset by the owner that lands while an
+ * attacker's change is being hashed wins.
  */
 export async function changePassword(
   user: PublicUser,
@@ -35,12 +43,13 @@ export async function changePassword(
   const problem = newPasswordProblem(input.newPassword, user);
   if (problem) return { ok: false, fieldErrors: { newPassword: problem } };
 
-  setPasswordHash(user.id, await hashPassword(input.newPassword));
-  const revoked = revokeSessionsExcept(user.id, currentSessionId, new Date());
+  const passwordHash = await hashPassword(input.newPassword);
+  const replaced = replacePassword({ userId: user.id, expected: check.hash, passwordHash, keepSessionId: currentSessionId });
+  if (!replaced?.session) return { ok: false, sessionEnded: true };
   await recordSecurityEvent(user.id, 'password_changed');
   // If it wasn't them, the mailbox is where they can take the account back.
   after(async () => {
     await sendMail(user.email, await passwordChangedMail('changed', publicUrl('/forgot-password')));
   });
-  return { ok: true, revoked };
+  return { ok: true, revoked: replaced.revoked, session: replaced.session };
 }

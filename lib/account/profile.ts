@@ -2,13 +2,13 @@ import 'server-only';
 import { after } from 'next/server';
 import { recordSecurityEvent } from '@/lib/auth/audit';
 import { CODE_TTL_MINUTES, INVALID_CODE, consumeCode, deliverCode, voidCodes } from '@/lib/auth/otp';
-import { checkOwnPassword, currentPasswordProblem } from '@/lib/auth/login';
+import { checkOwnPassword, currentPasswordProblem } from '@/lib/auth/reauth';
 import { findLiveCode } from '@/lib/db/queries/codes';
 import { TakenError, findUserByEmail, findUserForLogin, updateUser, type ProfileChanges, type PublicUser } from '@/lib/db/queries/users';
 import { publicUrl } from '@/lib/env';
 import { sendMail } from '@/lib/mail/send';
-import { codeMail, emailChangedMail } from '@/lib/mail/templates';
-import { currentClientIp } from '@/lib/security/client-ip';
+import { codeMail, emailChangedMail, emailInUseMail } from '@/lib/mail/templates';
+import { currentClient } from '@/lib/security/client-ip';
 import { TOO_MANY_ATTEMPTS, hit, waitText } from '@/lib/security/rate-limit';
 import { PROFILE_FIELDS, type ProfileField } from '@/lib/validation/profile';
 
@@ -25,7 +25,7 @@ export type ProfileUpdate =
       fieldErrors: Partial<Record<ProfileField | 'currentPassword', string>>;
       /** Set when a unique field is taken by someone else. */
       taken?: 'username' | 'email';
-      /** Set when the email code can't be sent yet (the send limit). */
+      /** Set when the email code can't be sent yet (the send limit), or too many usernames were tried. */
       retryAfterSeconds?: number;
       /** Set when the email code could not be sent at all. */
       notSent?: true;
@@ -35,10 +35,11 @@ export type ProfileUpdate =
 
 /**
  * Applies validated profile changes for the signed-in person (partial or full: the caller passes
- * what it validated). All or nothing: a taken username or email, or a wrong password for an email
- * change, changes nothing. `expectedUpdatedAt` makes a full replace refuse to overwrite a profile
- * that changed since the form was loaded (another tab). A new email doesn't change at once: a code
- * goes to the new address, and `confirmEmailChange` makes the switch.
+ * what it validated). All or nothing: a taken username, or a wrong password for an email change,
+ * changes nothing. `expectedUpdatedAt` makes a full replace refuse to overwrite a profile that
+ * changed since the form was loaded (another tab). A new email doesn't change at once: a code goes
+ * to the new address, and `confirmEmailChange` makes the switch. Whether a username is taken is an
+ * answer about someone else, so username changes are limited per account and per client.
  */
 export async function updateProfile(
   current: PublicUser,
@@ -56,7 +57,10 @@ export async function updateProfile(
     if (!check.ok) {
       return { ok: false, fieldErrors: { currentPassword: currentPasswordProblem(check) }, retryAfterSeconds: check.retryAfterSeconds };
     }
-    if (findUserByEmail(changes.email!)) return { ok: false, taken: 'email', fieldErrors: { email: TAKEN_MESSAGES.email } };
+  }
+  if (changed.includes('username')) {
+    const wait = Math.max(await hit('TAKEN_ACCOUNT', `user:${current.id}`), await hit('TAKEN_IP', (await currentClient()).limitKey));
+    if (wait > 0) return { ok: false, fieldErrors: { username: `Too many username changes. Try again in ${waitText(wait)}.` }, retryAfterSeconds: wait };
   }
 
   const direct = changed.filter((field) => field !== 'email');
@@ -96,13 +100,20 @@ export async function updateProfile(
   return { ok: true, user, changed: direct, emailPending: changes.email! };
 }
 
-/** Sends (or re-sends) the code that confirms a new address; at most one a minute, five an hour. */
+/**
+ * Sends (or re-sends) the code that confirms a new address; at most one a minute, five an hour.
+ * An address that already has an account gets, instead of a code, a notice that someone tried to
+ * move an account to it, and the caller hears exactly what a free address gets (a code is stored
+ * all the same, that nobody knows): the profile form must not tell who is registered. The unique
+ * index still decides at confirmation.
+ */
 export async function sendEmailChangeCode(
   user: PublicUser,
   newEmail: string,
 ): Promise<{ ok: true } | { ok: false; message: string; retryAfterSeconds: number } | { ok: false; message: string; notSent: true }> {
+  const owner = findUserByEmail(newEmail);
   const delivery = await deliverCode({ purpose: 'email_change', userId: user.id, email: newEmail }, (code) =>
-    codeMail('email_change', code, CODE_TTL_MINUTES, publicUrl('/account/profile')),
+    owner && owner.id !== user.id ? emailInUseMail(publicUrl('/forgot-password')) : codeMail('email_change', code, CODE_TTL_MINUTES, publicUrl('/account/profile')),
   );
   if ('retryAfterSeconds' in delivery) {
     const wait = waitText(delivery.retryAfterSeconds);
@@ -124,9 +135,9 @@ export type EmailConfirmation = { ok: true; user: PublicUser } | { ok: false; me
 
 /** Switches to the new address once its code is entered; the old address gets a notice. */
 export async function confirmEmailChange(current: PublicUser, code: string): Promise<EmailConfirmation> {
-  const wait = await hit('CODE_IP', await currentClientIp());
+  const wait = await hit('CODE_IP', (await currentClient()).limitKey);
   if (wait > 0) return { ok: false, message: TOO_MANY_ATTEMPTS(wait), retryAfterSeconds: wait };
-  const confirmed = consumeCode({ purpose: 'email_change', userId: current.id }, code.trim());
+  const confirmed = await consumeCode({ purpose: 'email_change', userId: current.id }, code.trim());
   if (!confirmed) return { ok: false, message: INVALID_CODE };
   let user: PublicUser | null;
   try {

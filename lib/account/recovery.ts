@@ -4,12 +4,12 @@ import { recordSecurityEvent } from '@/lib/auth/audit';
 import { CODE_TTL_MINUTES, INVALID_CODE, checkCode, deliverCode, useCode } from '@/lib/auth/otp';
 import { clearLoginFailures } from '@/lib/auth/login';
 import { hashPassword } from '@/lib/auth/password';
-import { revokeSessionsExcept } from '@/lib/db/queries/sessions';
-import { findUserByEmail, setPasswordHash } from '@/lib/db/queries/users';
+import { replacePassword } from '@/lib/auth/session';
+import { findUserByEmail, type PublicUser } from '@/lib/db/queries/users';
 import { publicUrl } from '@/lib/env';
 import { sendMail } from '@/lib/mail/send';
 import { codeMail, passwordChangedMail } from '@/lib/mail/templates';
-import { currentClientIp } from '@/lib/security/client-ip';
+import { currentClient } from '@/lib/security/client-ip';
 import { TOO_MANY_ATTEMPTS, hit } from '@/lib/security/rate-limit';
 import { newPasswordProblem } from './password';
 
@@ -23,7 +23,7 @@ export const CODE_SENT = `If an account exists for that address, we sent a code 
  */
 export async function requestPasswordReset(email: string): Promise<void> {
   // Over the per-IP limit nothing is sent, and the answer stays the same.
-  if ((await hit('FORGOT_IP', await currentClientIp())) > 0) return;
+  if ((await hit('FORGOT_IP', (await currentClient()).limitKey)) > 0) return;
   const user = findUserByEmail(email);
   if (!user) return;
   after(async () => {
@@ -33,7 +33,10 @@ export async function requestPasswordReset(email: string): Promise<void> {
   });
 }
 
-export type ResetResult = { ok: true } | { ok: false; fieldErrors: { code?: string; newPassword?: string }; retryAfterSeconds?: number };
+export type ResetResult =
+  /** `passwordHash`: the new hash, for a session that starts only while it is still the password. */
+  | { ok: true; user: PublicUser; passwordHash: string }
+  | { ok: false; fieldErrors: { code?: string; newPassword?: string }; retryAfterSeconds?: number };
 
 /**
  * Sets a new password with an emailed code, ends every session of that person, and tells them by
@@ -44,22 +47,22 @@ export type ResetResult = { ok: true } | { ok: false; fieldErrors: { code?: stri
 export async function resetPassword(input: { email: string; code: string; newPassword: string }): Promise<ResetResult> {
   const early = newPasswordProblem(input.newPassword, { username: '', email: input.email });
   if (early) return { ok: false, fieldErrors: { newPassword: early } };
-  const wait = await hit('CODE_IP', await currentClientIp());
+  const wait = await hit('CODE_IP', (await currentClient()).limitKey);
   if (wait > 0) return { ok: false, retryAfterSeconds: wait, fieldErrors: { code: TOO_MANY_ATTEMPTS(wait) } };
   const user = findUserByEmail(input.email);
-  const target = user && { purpose: 'password_reset' as const, userId: user.id };
-  const checked = target && checkCode(target, input.code, new Date(), user.email);
+  const checked = user && (await checkCode({ purpose: 'password_reset', userId: user.id }, input.code, new Date(), user.email));
   if (!user || !checked) return { ok: false, fieldErrors: { code: INVALID_CODE } };
   const late = newPasswordProblem(input.newPassword, user);
   if (late) return { ok: false, fieldErrors: { newPassword: late } };
   if (!useCode(checked)) return { ok: false, fieldErrors: { code: INVALID_CODE } };
 
-  setPasswordHash(user.id, await hashPassword(input.newPassword));
-  revokeSessionsExcept(user.id, null, new Date());
+  const passwordHash = await hashPassword(input.newPassword);
+  // The code, used up above, is the authority: the reset replaces whatever password is there.
+  if (!replacePassword({ userId: user.id, passwordHash, keepSessionId: null })) return { ok: false, fieldErrors: { code: INVALID_CODE } };
   await clearLoginFailures(user.id);
   await recordSecurityEvent(user.id, 'password_reset');
   after(async () => {
     await sendMail(user.email, await passwordChangedMail('reset', publicUrl('/forgot-password')));
   });
-  return { ok: true };
+  return { ok: true, user, passwordHash };
 }

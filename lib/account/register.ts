@@ -3,7 +3,7 @@ import { recordSecurityEvent } from '@/lib/auth/audit';
 import { hashPassword } from '@/lib/auth/password';
 import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from '@/lib/auth/password-policy';
 import { TakenError, insertUser, type NewUserInput, type PublicUser } from '@/lib/db/queries/users';
-import { currentClientIp } from '@/lib/security/client-ip';
+import { currentClient } from '@/lib/security/client-ip';
 import { hit } from '@/lib/security/rate-limit';
 
 export const REGISTER_TAKEN_MESSAGES = {
@@ -24,7 +24,7 @@ export type Registration =
  * address is registered, so probing it must be slow).
  */
 export async function createAccount(profile: Omit<NewUserInput, 'passwordHash'>, password: string): Promise<Registration> {
-  const wait = Math.max(await hit('REGISTER_IP', await currentClientIp()), await hit('REGISTER_EMAIL', profile.email));
+  const wait = Math.max(await hit('REGISTER_IP', (await currentClient()).limitKey), await hit('REGISTER_EMAIL', profile.email));
   if (wait > 0) return { ok: false, retryAfterSeconds: wait };
   if (isCommonPassword(password)) return { ok: false, fieldErrors: { password: COMMON_PASSWORD_MESSAGE } };
   try {

@@ -42,7 +42,8 @@ export async function requireCaller(request: Request, { changesState }: { change
     }
   }
 
-  const verified = await verifySessionToken(token);
+  // A browser's token is no bearer token, and an API token is no cookie (see AUDIENCES).
+  const verified = await verifySessionToken(token, via === 'bearer' ? 'api' : 'browser');
   if (!verified.ok) {
     throw verified.reason === 'expired'
       ? unauthorized('token_expired', 'The access token has expired. Get a new one.', 'The access token expired')

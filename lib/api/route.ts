@@ -1,5 +1,6 @@
 import 'server-only';
 import { secureCookies } from '@/lib/auth/cookies';
+import { HashingBusyError } from '@/lib/auth/password';
 import { env } from '@/lib/env';
 import { HSTS } from '@/lib/security/headers';
 import { ApiError, errorResponse, notFound } from './errors';
@@ -56,6 +57,11 @@ export const unknownRoute = () => {
 };
 
 function unexpected(error: unknown): ApiError {
+  if (error instanceof HashingBusyError) {
+    return new ApiError(503, 'busy', 'The server is busy right now, and nothing was changed. Try again in a few seconds.', {
+      headers: { 'Retry-After': String(error.retryAfterSeconds) },
+    });
+  }
   // Logged for the operator without request data; the client learns only that it failed.
   console.error(`[api] unexpected error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
   return new ApiError(500, 'internal_error', 'Something went wrong on our side. Please try again.');

@@ -11,6 +11,7 @@ export function secureCookies(): boolean {
 const prefix = () => (secureCookies() ? '__Host-' : '');
 export const sessionCookieName = () => `${prefix()}gatehouse.session`;
 export const refreshCookieName = () => `${prefix()}gatehouse.refresh`;
+export const deviceCookieName = () => `${prefix()}gatehouse.device`;
 
 export type CookieOptions = {
   httpOnly: true;
@@ -45,6 +46,13 @@ export function setSessionCookie(jar: CookieJar, token: string): void {
 
 export function setRefreshCookie(jar: CookieJar, token: string): void {
   jar.set(refreshCookieName(), token, refreshCookieOptions(REFRESH_COOKIE_MAX_AGE_SECONDS));
+}
+
+/** Device cookies outlive sessions on purpose: logging out doesn't make a browser a stranger. */
+export const DEVICE_COOKIE_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
+
+export function setDeviceCookie(jar: CookieJar, value: string): void {
+  jar.set(deviceCookieName(), value, refreshCookieOptions(DEVICE_COOKIE_MAX_AGE_SECONDS));
 }
 
 export function clearAuthCookies(jar: CookieJar): void {

@@ -1,10 +1,11 @@
 import 'server-only';
-import { getPasswordHash, setPasswordHash, type PublicUser, type UserForLogin } from '@/lib/db/queries/users';
+import { setPasswordHash, type PublicUser, type UserForLogin } from '@/lib/db/queries/users';
 import { charCount, PASSWORD_MAX } from '@/lib/validation/fields';
 import { dummyHash, hashPassword, needsRehash, verifyPassword } from './password';
 
 export type Authentication =
-  | { ok: true; user: PublicUser }
+  /** `passwordHash`: what the account's hash is now, for the session's compare-and-swap. */
+  | { ok: true; user: PublicUser; passwordHash: string }
   /** `userId`: the account that exists under that login, for its security log; never shown. */
   | { ok: false; userId?: number };
 
@@ -19,10 +20,9 @@ export async function authenticate(found: UserForLogin | undefined, password: st
   const ok = await verifyPassword(plausible ? password : '', found?.passwordHash ?? (await dummyHash()));
   if (!found) return { ok: false };
   if (!ok || !plausible) return { ok: false, userId: found.id };
-  // The compare took a while on another thread: if a reset or change replaced the password in the
-  // meantime (and ended every session), the old one must not open a new session.
-  if (getPasswordHash(found.id) !== found.passwordHash) return { ok: false, userId: found.id };
   const { passwordHash, ...user } = found;
-  if (needsRehash(passwordHash)) setPasswordHash(user.id, await hashPassword(password));
-  return { ok: true, user };
+  if (!needsRehash(passwordHash)) return { ok: true, user, passwordHash };
+  // A stronger hash of the same password, unless a reset or change replaced it meanwhile.
+  const upgraded = await hashPassword(password);
+  return setPasswordHash(user.id, upgraded, new Date(), passwordHash) ? { ok: true, user, passwordHash: upgraded } : { ok: false, userId: user.id };
 }

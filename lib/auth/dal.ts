@@ -18,7 +18,7 @@ type Lookup = { session: CurrentSession; reason?: never } | { session: null; rea
 const lookup = cache(async (): Promise<Lookup> => {
   const token = (await cookies()).get(sessionCookieName())?.value;
   if (!token) return { session: null };
-  const verified = await verifySessionToken(token);
+  const verified = await verifySessionToken(token, 'browser');
   if (!verified.ok) return { session: null, reason: verified.reason };
   const user = getLiveSessionUser(verified.claims.sid, Number(verified.claims.sub));
   if (!user) return { session: null, reason: 'ended' };

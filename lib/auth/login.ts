@@ -1,92 +1,69 @@
 import 'server-only';
-import { findUserForLogin, getPasswordHash, type PublicUser, type UserForLogin } from '@/lib/db/queries/users';
-import { TOO_MANY_ATTEMPTS, blockedFor, clear, hit } from '@/lib/security/rate-limit';
+import { findUserForLogin, type PublicUser } from '@/lib/db/queries/users';
+import { currentClient } from '@/lib/security/client-ip';
+import { clear, giveBack, hit } from '@/lib/security/rate-limit';
 import { recordSecurityEvent } from './audit';
 import { authenticate } from './credentials';
-import { verifyPassword } from './password';
-import { startSession } from './session';
+import { currentDeviceCookie } from './device';
+import { passwordBudget } from './password-budget';
+import { startSession, type StartedSession } from './session';
 
 export type LoggedIn = { user: PublicUser; sessionId: string; refreshToken?: string };
 export type LoginAttempt = { ok: true; loggedIn: LoggedIn } | { ok: false; retryAfterSeconds?: number };
 
 /**
- * The key failed logins count against: the account when one answers to this login (so email and
- * username share one budget), else the login as typed — an unknown name is limited exactly like a
- * real one, so the limit says nothing about who is registered.
+ * Checks the credentials and starts a session: the one way in with a password, for the login form
+ * and the API's token endpoint. The try is counted before the password is compared (per account,
+ * or per known browser, and per client IP), so a burst of guesses gets no more checked answers
+ * than the budget; past it no password is checked until the window ends (15 minutes by default:
+ * a lock guessing can't make permanent, and a reset by code always works). A right password gives
+ * the tries back. Records the login, or the failure on an existing account, in its activity.
  */
-function accountKey(login: string, found: UserForLogin | undefined): string {
-  return found ? `user:${found.id}` : `login:${login.trim().toLowerCase()}`;
-}
-
-async function blockedForKey(key: string, ip: string | null): Promise<number> {
-  return Math.max(await blockedFor('LOGIN_ACCOUNT', key), ip ? await blockedFor('LOGIN_IP', ip) : 0);
-}
-
-/** Seconds until this login (or this IP) may try again; 0 when it may now. */
-export async function loginBlockedFor(login: string, ip: string | null): Promise<number> {
-  return blockedForKey(accountKey(login, findUserForLogin(login)), ip);
-}
-
-/**
- * Checks the credentials and starts a session: the one way in, for the login form (through
- * Auth.js) and for the API's token endpoint. Failures count per account and per IP; past the
- * limit no password is checked until the window ends (at most 15 minutes by default: a lock that
- * guessing can't make permanent, and a reset by code always works). Records the login, or the
- * failure on an existing account, in that person's activity.
- */
-export async function logIn(input: {
-  login: string;
-  password: string;
-  remember: boolean;
-  userAgent: string | null;
-  ip: string | null;
-}): Promise<LoginAttempt> {
+export async function logIn(input: { login: string; password: string; remember: boolean }): Promise<LoginAttempt> {
+  const client = await currentClient();
   const found = findUserForLogin(input.login);
-  const key = accountKey(input.login, found);
-  const wait = await blockedForKey(key, input.ip);
-  if (wait > 0) return { ok: false, retryAfterSeconds: wait };
+  const budget = passwordBudget(found?.id, input.login, await currentDeviceCookie());
+  // A browser known for this account has its own budget and isn't held to its network's.
+  const limits = budget.name === 'LOGIN_DEVICE' ? [budget] : [{ name: 'LOGIN_IP' as const, key: client.limitKey }, budget];
+  const taken: typeof limits = [];
+  const giveAllBack = () => Promise.all(taken.map((limit) => giveBack(limit.name, limit.key)));
+  for (const limit of limits) {
+    const wait = await hit(limit.name, limit.key);
+    if (wait > 0) {
+      await giveAllBack();
+      return { ok: false, retryAfterSeconds: wait };
+    }
+    taken.push(limit);
+  }
 
-  const result = await authenticate(found, input.password);
+  const result = await authenticate(found, input.password).catch(async (error: unknown) => {
+    // Never compared (the hashing queue was full): the try doesn't count.
+    await giveAllBack();
+    throw error;
+  });
   if (!result.ok) {
-    await hit('LOGIN_ACCOUNT', key);
-    if (input.ip) await hit('LOGIN_IP', input.ip);
     if (result.userId) await recordSecurityEvent(result.userId, 'login_failed');
     return { ok: false };
   }
-  await clear('LOGIN_ACCOUNT', key);
-  const { sessionId, refreshToken } = startSession({
-    userId: result.user.id,
-    remember: input.remember,
-    userAgent: input.userAgent,
-    ip: input.ip,
-  });
+  await clear(budget.name, budget.key);
+  if (budget.name !== 'LOGIN_DEVICE') await giveBack('LOGIN_IP', client.limitKey);
+  const started = await startSessionForClient(result.user.id, { remember: input.remember, passwordHash: result.passwordHash });
+  // Null: a reset or change replaced the password while it was being checked.
+  if (!started) return { ok: false };
   await recordSecurityEvent(result.user.id, 'login');
-  return { ok: true, loggedIn: { user: result.user, sessionId, refreshToken } };
+  return { ok: true, loggedIn: { user: result.user, ...started } };
 }
-
-export type PasswordCheck = { ok: true } | { ok: false; retryAfterSeconds?: number };
 
 /**
- * Re-checks a signed-in person's password before a sensitive change (email, password, deletion).
- * Wrong answers count against the same per-account budget as failed logins, so a stolen session
- * can't be used to guess the password either.
+ * A session for this request's client, for a person who just proved who they are (a password, a
+ * new account, a reset by code). `passwordHash`: see startSession.
  */
-export async function checkOwnPassword(userId: number, password: string): Promise<PasswordCheck> {
-  const key = `user:${userId}`;
-  const wait = await blockedFor('LOGIN_ACCOUNT', key);
-  if (wait > 0) return { ok: false, retryAfterSeconds: wait };
-  const hash = getPasswordHash(userId);
-  if (hash && (await verifyPassword(password, hash))) return { ok: true };
-  await hit('LOGIN_ACCOUNT', key);
-  return { ok: false };
+export async function startSessionForClient(userId: number, options: { remember: boolean; passwordHash?: string }): Promise<StartedSession | null> {
+  const client = await currentClient();
+  return startSession({ userId, userAgent: client.userAgent, ip: client.ip, ...options });
 }
 
-/** What to say by the current-password field when the check failed. */
-export function currentPasswordProblem(check: Extract<PasswordCheck, { ok: false }>): string {
-  return check.retryAfterSeconds ? TOO_MANY_ATTEMPTS(check.retryAfterSeconds) : 'That is not your current password.';
-}
-
-/** After a reset by code the person proved who they are: their login lock is lifted. */
+/** After a reset by code the person proved who they are: the lock on unknown browsers is lifted. */
 export async function clearLoginFailures(userId: number): Promise<void> {
   await clear('LOGIN_ACCOUNT', `user:${userId}`);
 }

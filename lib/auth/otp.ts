@@ -1,8 +1,8 @@
 import 'server-only';
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import {
+  claimAttempt,
   codeTimesSince,
-  countFailedAttempt,
   deleteCode,
   findLiveCode,
   insertCode,
@@ -12,9 +12,12 @@ import {
 } from '@/lib/db/queries/codes';
 import { sendMail } from '@/lib/mail/send';
 import type { Mail } from '@/lib/mail/templates';
+import { giveBack, hit } from '@/lib/security/rate-limit';
+import { purposeKey } from './keys-node';
 
 // One-time codes sent by mail. 6 digits from a CSPRNG, kept only as an HMAC, valid 10 minutes,
-// once, for 5 wrong tries; a new code replaces the old. Sends are limited per person.
+// once, for 5 tries; a new code replaces the old. Sends are limited per person, and so are tries
+// across codes (CODE_ACCOUNT): five codes an hour must not buy 25 guesses an hour, forever.
 export const CODE_TTL_MINUTES = 10;
 export const MAX_ATTEMPTS = 5;
 /** Sends allowed per person and purpose: 1 a minute, 5 an hour. */
@@ -32,9 +35,7 @@ export function generateCode(): string {
 }
 
 function hashCode(target: CodeAddress, code: string): string {
-  const key = process.env.AUTH_SECRET;
-  if (!key) throw new Error('AUTH_SECRET is not set');
-  return createHmac('sha256', key).update(`otp/v1|${target.purpose}|${target.userId}|${target.email}|${code}`).digest('base64url');
+  return createHmac('sha256', purposeKey('otp')).update(`otp/v1|${target.purpose}|${target.userId}|${target.email}|${code}`).digest('base64url');
 }
 
 export type IssuedCode = { id: number; code: string } | { limited: true; retryAfterSeconds: number };
@@ -88,19 +89,21 @@ export type CheckedCode = { id: number; email: string };
 
 /**
  * Checks a code without using it up. Wrong, expired, used, replaced and unknown codes are all just
- * `null`; each wrong try counts, and the fifth kills the code. `email`, when given, must be the
- * address the code was sent to.
+ * `null`, and so is any code past the account's budget of tries. Each try is counted before the
+ * compare (on the code, and for the account), and a right one gives the account's back. `email`,
+ * when given, must be the address the code was sent to.
  */
-export function checkCode(target: CodeTarget, code: string, now = new Date(), email?: string): CheckedCode | null {
+export async function checkCode(target: CodeTarget, code: string, now = new Date(), email?: string): Promise<CheckedCode | null> {
   const live = findLiveCode(target, now);
-  if (!live || live.attempts >= MAX_ATTEMPTS) return null;
+  if (!live) return null;
+  const budgetKey = `${target.purpose}:${target.userId}`;
+  if ((await hit('CODE_ACCOUNT', budgetKey)) > 0) return null;
+  if (!claimAttempt(live.id, MAX_ATTEMPTS)) return null;
   const given = Buffer.from(hashCode({ ...target, email: live.email }, /^\d{6}$/.test(code) ? code : 'invalid'));
   const expected = Buffer.from(live.codeHash);
   const matches = expected.length === given.length && timingSafeEqual(expected, given);
-  if (!matches || (email !== undefined && email !== live.email)) {
-    countFailedAttempt(live.id);
-    return null;
-  }
+  if (!matches || (email !== undefined && email !== live.email)) return null;
+  await giveBack('CODE_ACCOUNT', budgetKey);
   return { id: live.id, email: live.email };
 }
 
@@ -110,7 +113,7 @@ export function useCode(checked: CheckedCode, now = new Date()): boolean {
 }
 
 /** Checks and uses a code in one step; the address it was sent to, or null. */
-export function consumeCode(target: CodeTarget, code: string, now = new Date(), email?: string): { email: string } | null {
-  const checked = checkCode(target, code, now, email);
+export async function consumeCode(target: CodeTarget, code: string, now = new Date(), email?: string): Promise<{ email: string } | null> {
+  const checked = await checkCode(target, code, now, email);
   return checked && useCode(checked, now) ? { email: checked.email } : null;
 }

@@ -19,6 +19,18 @@ export function prehash(password: string): string {
 
 type Task = { op: 'hash'; input: string; cost: number } | { op: 'verify'; input: string; hash: string };
 
+/**
+ * The hashing queue is full: answer "busy, try again shortly" (the API's 503, the forms' message)
+ * instead of queueing without end under a memory cap. Nothing was checked or changed.
+ */
+export class HashingBusyError extends Error {
+  /** How long to tell the client to wait. */
+  readonly retryAfterSeconds = 5;
+  constructor() {
+    super('password hashing queue is full');
+  }
+}
+
 const holder = globalThis as unknown as { gatehousePasswordPool?: Piscina<Task, string | boolean> };
 
 function pool(): Piscina<Task, string | boolean> {
@@ -32,12 +44,19 @@ function pool(): Piscina<Task, string | boolean> {
   return holder.gatehousePasswordPool;
 }
 
+async function run(task: Task): Promise<string | boolean> {
+  const hashing = pool();
+  // Checked and queued in one synchronous step, so concurrent requests can't overshoot it.
+  if (hashing.queueSize >= env().PASSWORD_HASH_QUEUE) throw new HashingBusyError();
+  return hashing.run(task);
+}
+
 export async function hashPassword(password: string): Promise<string> {
-  return (await pool().run({ op: 'hash', input: prehash(password), cost: env().BCRYPT_COST })) as string;
+  return (await run({ op: 'hash', input: prehash(password), cost: env().BCRYPT_COST })) as string;
 }
 
 export async function verifyPassword(password: string, hash: string): Promise<boolean> {
-  return (await pool().run({ op: 'verify', input: prehash(password), hash })) === true;
+  return (await run({ op: 'verify', input: prehash(password), hash })) === true;
 }
 
 /** The cost is read from the stored hash, so raising BCRYPT_COST upgrades hashes at next login. */

@@ -1,16 +1,20 @@
 import 'server-only';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { getDb } from '@/lib/db/client';
 import {
   findLiveSession,
   findSessionByRefreshHash,
   insertSession,
+  isSessionLive,
   renameSession,
   revokeSession,
+  revokeSessionsExcept,
   rotateRefreshHash,
   touchSession,
 } from '@/lib/db/queries/sessions';
-import type { PublicUser } from '@/lib/db/queries/users';
+import { setPasswordHash, type PublicUser } from '@/lib/db/queries/users';
 import { REFRESH_COOKIE_MAX_AGE_SECONDS } from './cookies';
+import { purposeKeys } from './keys-node';
 
 // Session lifetimes (docs/sessions.md explains the whole mechanism).
 const DAY = 24 * 60 * 60 * 1000;
@@ -26,28 +30,38 @@ export const REFRESH_GRACE_MS = 60 * 1000;
 const TOUCH_INTERVAL_MS = 60 * 1000;
 
 const randomToken = (bytes: number) => randomBytes(bytes).toString('base64url');
-const sha256 = (value: string) => createHash('sha256').update(value).digest('base64url');
+
+/**
+ * What is stored of a refresh token: its HMAC under the refresh-token key, once per accepted
+ * secret (the first is what new rows hold), so rotating AUTH_SECRET keeps remembered sessions.
+ */
+const refreshHashes = (token: string) => purposeKeys('refresh-token').map((key) => createHmac('sha256', key).update(token).digest('base64url'));
+const refreshHash = (token: string) => refreshHashes(token)[0]!;
 
 export type StartedSession = { sessionId: string; refreshToken?: string };
 
+/**
+ * Starts a session. `passwordHash`: the hash the caller just checked the password against; the
+ * session starts only while it is still the account's (see insertSession). Null when refused.
+ */
 export function startSession(
-  input: { userId: number; remember: boolean; userAgent: string | null; ip: string | null },
+  input: { userId: number; remember: boolean; userAgent: string | null; ip: string | null; passwordHash?: string },
   now = new Date(),
-): StartedSession {
+): StartedSession | null {
   const sessionId = randomToken(16);
   const refreshToken = input.remember ? randomToken(32) : undefined;
-  insertSession({
+  const inserted = insertSession({
     id: sessionId,
     userId: input.userId,
-    refreshHash: refreshToken ? sha256(refreshToken) : null,
+    refreshHash: refreshToken ? refreshHash(refreshToken) : null,
     refreshExpiresAt: refreshToken ? new Date(now.getTime() + REFRESH_IDLE_MS) : null,
     userAgent: input.userAgent,
     ip: input.ip,
     createdAt: now,
     lastSeenAt: now,
     expiresAt: new Date(now.getTime() + (input.remember ? REMEMBERED_MAX_AGE_MS : SESSION_MAX_AGE_MS)),
-  });
-  return { sessionId, refreshToken };
+  }, input.passwordHash);
+  return inserted ? { sessionId, refreshToken } : null;
 }
 
 /** The user behind a live session, or null when it was revoked, ended or never existed. */
@@ -59,13 +73,37 @@ export function getLiveSessionUser(sessionId: string, userId: number, now = new 
 }
 
 /**
- * Moves the session to a new id, so every token issued under the old one stops working (e.g.
- * after a username change, when the old token's `username` claim is stale). The refresh token
- * stays valid. Returns the new id, or null when the session has ended.
+ * Moves the session to a new id and a new refresh token, so every token and refresh cookie issued
+ * under the old ones stops working: after a username change (the old token's `username` claim is
+ * stale) and after a password change (a stolen copy of this very session must die with the old
+ * password). Null when the session has ended.
  */
-export function rotateSessionId(sessionId: string): string | null {
+export function rotateSession(sessionId: string): StartedSession | null {
   const next = randomToken(16);
-  return renameSession(sessionId, next) ? next : null;
+  const refreshToken = randomToken(32);
+  const renamed = renameSession(sessionId, next, refreshHash(refreshToken));
+  return renamed && { sessionId: next, refreshToken: renamed.remembered ? refreshToken : undefined };
+}
+
+export type PasswordReplaced = { session: StartedSession | null; revoked: number };
+
+/**
+ * Writes a new password hash after the slow checks, in one transaction that re-checks what they
+ * established: the stored hash is still `expected` (no reset or change landed meanwhile) and, for
+ * a change made from a session, that session is still live. Every other session ends; the one
+ * making the change moves to a new id and refresh token. Null when a precondition failed.
+ */
+export function replacePassword(
+  input: { userId: number; expected?: string; passwordHash: string; keepSessionId: string | null },
+  now = new Date(),
+): PasswordReplaced | null {
+  return getDb().transaction(() => {
+    if (input.keepSessionId && !isSessionLive(input.keepSessionId, input.userId, now)) return null;
+    if (!setPasswordHash(input.userId, input.passwordHash, now, input.expected)) return null;
+    const revoked = revokeSessionsExcept(input.userId, input.keepSessionId, now);
+    const session = input.keepSessionId ? rotateSession(input.keepSessionId) : null;
+    return { session, revoked };
+  });
 }
 
 export function endSession(sessionId: string, now = new Date()): void {
@@ -79,13 +117,13 @@ export type Refreshed = { sessionId: string; user: PublicUser; refreshToken?: st
  * old one presented after the grace period means it was copied, so the session is ended.
  */
 export function refreshSession(refreshToken: string, now = new Date()): Refreshed | null {
-  const hash = sha256(refreshToken);
-  const row = findSessionByRefreshHash(hash, now);
+  const hashes = refreshHashes(refreshToken);
+  const row = findSessionByRefreshHash(hashes, now);
   if (!row) return null;
-  if (row.refreshHash === hash) {
+  if (row.refreshHash !== null && hashes.includes(row.refreshHash)) {
     if (!row.refreshExpiresAt || row.refreshExpiresAt <= now) return null;
     const next = randomToken(32);
-    if (rotateRefreshHash(row.id, hash, sha256(next), now, new Date(now.getTime() + REFRESH_IDLE_MS))) {
+    if (rotateRefreshHash(row.id, row.refreshHash, refreshHash(next), now, new Date(now.getTime() + REFRESH_IDLE_MS))) {
       return { sessionId: row.id, user: row.user, refreshToken: next };
     }
     return { sessionId: row.id, user: row.user };
@@ -99,6 +137,6 @@ export function refreshSession(refreshToken: string, now = new Date()): Refreshe
 
 /** Ends the session a refresh cookie belongs to (logout when the session token has lapsed). */
 export function endSessionByRefreshToken(refreshToken: string, now = new Date()): void {
-  const row = findSessionByRefreshHash(sha256(refreshToken), now);
+  const row = findSessionByRefreshHash(refreshHashes(refreshToken), now);
   if (row) revokeSession(row.id, now);
 }

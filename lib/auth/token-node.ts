@@ -5,8 +5,8 @@ import { sessionTokenVerifier, type Hs256 } from './token';
 // Pages, actions and the API check a token on every request. Node's own HMAC does it in a few
 // microseconds on the calling thread; Web Crypto (what token.ts must use for the Edge middleware)
 // sends each check to the thread pool and back. Same rules, same results: see token.test.ts.
-const nodeHs256: Hs256 = (secret) => {
-  const key = createSecretKey(Buffer.from(secret, 'utf8'));
+const nodeHs256: Hs256 = (raw) => {
+  const key = createSecretKey(raw);
   return (signingInput, signature) =>
     signature.length === 32 && timingSafeEqual(createHmac('sha256', key).update(signingInput).digest(), signature);
 };

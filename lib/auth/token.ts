@@ -2,9 +2,17 @@
 // can import it; server code verifies through token-node.ts, which plugs Node's HMAC into the same
 // rules.
 import { SignJWT, UnsecuredJWT, base64url, decodeProtectedHeader, errors } from 'jose';
+import { authSecrets, deriveKey, secretsFingerprint } from './keys';
 
 export const ISSUER = 'gatehouse';
-export const AUDIENCE = 'gatehouse';
+/**
+ * Two kinds of token for one session, told apart by their audience: the browser's cookie (renewed
+ * by the middleware while the person is active) and the API's bearer token (an hour, never
+ * renewed). Each is refused where the other belongs, so a bearer token planted in a cookie can't
+ * be renewed hour after hour, and a cookie can't be replayed as a bearer token.
+ */
+export const AUDIENCES = { browser: 'gatehouse/browser', api: 'gatehouse/api' } as const;
+export type TokenKind = keyof typeof AUDIENCES;
 /** Access-token lifetime. Activity renews it (see middleware.ts); an hour without activity ends it. */
 export const TOKEN_TTL_SECONDS = 60 * 60;
 /** Clock skew tolerated between this server's processes and the token's iat/nbf/exp. */
@@ -20,10 +28,10 @@ export type VerifyResult =
   | { ok: false; reason: 'expired'; sid: string }
   | { ok: false; reason: 'invalid' };
 
-/** Checks an HS256 signature over a token's signing input, for one secret. */
+/** Checks an HS256 signature over a token's signing input, for one key. */
 export type SignatureCheck = (signingInput: Uint8Array<ArrayBuffer>, signature: Uint8Array<ArrayBuffer>) => boolean | Promise<boolean>;
-/** Prepares the check for one secret, once: preparing a key costs more than the HMAC itself. */
-export type Hs256 = (secret: string) => SignatureCheck;
+/** Prepares the check for one key, once: preparing a key costs more than the HMAC itself. */
+export type Hs256 = (key: Uint8Array<ArrayBuffer>) => SignatureCheck;
 
 const encoder = new TextEncoder();
 const INVALID: VerifyResult = { ok: false, reason: 'invalid' };
@@ -32,22 +40,15 @@ const HEADER = { alg: 'HS256', typ: 'JWT' } as const;
 const OUR_HEADER = base64url.encode(JSON.stringify(HEADER));
 const OUR_HEADER_UNSECURED = base64url.encode(JSON.stringify({ ...HEADER, alg: 'none' }));
 
-/** What the prepared keys were made from: they are remade when the environment changes. */
-const secretsSource = () => `${process.env.AUTH_SECRET ?? ''}|${process.env.AUTH_SECRET_PREVIOUS ?? ''}`;
-/** Signing secret first, then AUTH_SECRET_PREVIOUS (comma-separated), accepted but never used to sign. */
-function secrets(): string[] {
-  const current = process.env.AUTH_SECRET;
-  if (!current) throw new Error('AUTH_SECRET is not set');
-  const previous = (process.env.AUTH_SECRET_PREVIOUS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  return [current, ...previous];
-}
+/** The session-JWT key from every accepted secret, the signing one first. */
+const jwtKeys = (): Promise<Uint8Array<ArrayBuffer>[]> => Promise.all(authSecrets().map((secret) => deriveKey(secret, 'session-jwt')));
 
-const prepared = new WeakMap<Hs256, { source: string; checks: SignatureCheck[] }>();
-function signatureChecks(hs256: Hs256): SignatureCheck[] {
-  const source = secretsSource();
+const prepared = new WeakMap<Hs256, { source: string; checks: Promise<SignatureCheck[]> }>();
+function signatureChecks(hs256: Hs256): Promise<SignatureCheck[]> {
+  const source = secretsFingerprint();
   let entry = prepared.get(hs256);
   if (entry?.source !== source) {
-    entry = { source, checks: secrets().map(hs256) };
+    entry = { source, checks: jwtKeys().then((keys) => keys.map(hs256)) };
     prepared.set(hs256, entry);
   }
   return entry.checks;
@@ -55,27 +56,27 @@ function signatureChecks(hs256: Hs256): SignatureCheck[] {
 
 let signing: { source: string; key: Promise<CryptoKey> } | undefined;
 function signingKey(): Promise<CryptoKey> {
-  const source = secretsSource();
+  const source = secretsFingerprint();
   if (signing?.source !== source) {
-    const key = encoder.encode(secrets()[0]);
-    signing = { source, key: crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']) };
+    const key = jwtKeys().then(([key]) => crypto.subtle.importKey('raw', key!, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']));
+    signing = { source, key };
   }
   return signing.key;
 }
 
 /** Web Crypto, the only HMAC the Edge runtime has. */
-const webCryptoHs256: Hs256 = (secret) => {
-  const key = crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+const webCryptoHs256: Hs256 = (raw) => {
+  const key = crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
   return async (signingInput, signature) => crypto.subtle.verify('HMAC', await key, signature, signingInput);
 };
 
-export async function signSessionToken(identity: SessionIdentity, now = Date.now()): Promise<string> {
+export async function signSessionToken(identity: SessionIdentity, kind: TokenKind, now = Date.now()): Promise<string> {
   const iat = Math.floor(now / 1000);
   return new SignJWT({ sid: identity.sid, username: identity.username })
     .setProtectedHeader(HEADER)
     .setSubject(identity.sub)
     .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
+    .setAudience(AUDIENCES[kind])
     .setIssuedAt(iat)
     .setExpirationTime(iat + TOKEN_TTL_SECONDS)
     .sign(await signingKey());
@@ -90,7 +91,7 @@ export async function signSessionToken(identity: SessionIdentity, now = Date.now
  * the "unsecured" token is built here, from bytes just proven to be ours, and never leaves.
  */
 export function sessionTokenVerifier(hs256: Hs256) {
-  return async function verifySessionToken(token: string, now = Date.now()): Promise<VerifyResult> {
+  return async function verifySessionToken(token: string, kind: TokenKind, now = Date.now()): Promise<VerifyResult> {
     if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) return INVALID;
     const [encodedHeader, encodedPayload, encodedSignature] = token.split('.') as [string, string, string];
     try {
@@ -99,7 +100,7 @@ export function sessionTokenVerifier(hs256: Hs256) {
       const signingInput = encoder.encode(`${encodedHeader}.${encodedPayload}`);
       const signature = new Uint8Array(base64url.decode(encodedSignature));
       let signed = false;
-      for (const check of signatureChecks(hs256)) {
+      for (const check of await signatureChecks(hs256)) {
         if (await check(signingInput, signature)) {
           signed = true;
           break;
@@ -112,7 +113,7 @@ export function sessionTokenVerifier(hs256: Hs256) {
       const { payload } = UnsecuredJWT.decode(verified, {
         typ: 'JWT',
         issuer: ISSUER,
-        audience: AUDIENCE,
+        audience: AUDIENCES[kind],
         requiredClaims: ['sub', 'sid', 'iat', 'exp'],
         clockTolerance: CLOCK_TOLERANCE_SECONDS,
         maxTokenAge: TOKEN_TTL_SECONDS,

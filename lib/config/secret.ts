@@ -10,7 +10,10 @@ export class SecretError extends Error {}
 
 type SecretEnv = { AUTH_SECRET?: string; [name: string]: string | undefined };
 
-/** Production: AUTH_SECRET must be set and at least 32 bytes, or the server refuses to start. */
+/**
+ * Production: AUTH_SECRET must be set and at least 32 bytes, or the server refuses to start; so
+ * must every former secret in AUTH_SECRET_PREVIOUS, which still verifies what it signed.
+ */
 export function requireProductionSecret(env: SecretEnv = process.env): void {
   const secret = env.AUTH_SECRET;
   if (!secret) {
@@ -18,10 +21,12 @@ export function requireProductionSecret(env: SecretEnv = process.env): void {
       'AUTH_SECRET is not set. Generate one with `openssl rand -base64 32` and set it in the environment.',
     );
   }
-  if (Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES) {
-    throw new SecretError(
-      `AUTH_SECRET is too short (${Buffer.byteLength(secret, 'utf8')} bytes; at least ${MIN_SECRET_BYTES} needed). Generate one with \`openssl rand -base64 32\`.`,
-    );
+  const previous = (env.AUTH_SECRET_PREVIOUS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const [name, value] of [['AUTH_SECRET', secret] as const, ...previous.map((p, i) => [`AUTH_SECRET_PREVIOUS (secret ${i + 1})`, p] as const)]) {
+    const bytes = Buffer.byteLength(value, 'utf8');
+    if (bytes < MIN_SECRET_BYTES) {
+      throw new SecretError(`${name} is too short (${bytes} bytes; at least ${MIN_SECRET_BYTES} needed). Generate one with \`openssl rand -base64 32\`.`);
+    }
   }
 }
 

@@ -65,12 +65,15 @@ const PURPOSES = {
   },
 } as const;
 
-/** `pageUrl`: where the code is entered, linked under it when known. */
+/**
+ * `pageUrl`: where the code is entered, linked under it when known. The code is in the body only:
+ * subjects and previews show on lock screens and in notifications.
+ */
 export function codeMail(purpose: keyof typeof PURPOSES, code: string, minutes: number, pageUrl: string | null = null): Promise<Mail> {
   const p = PURPOSES[purpose];
   return toMail(
-    `${p.subject}: ${code}`,
-    <Layout preview={`Your code is ${code}`} title={p.title}>
+    p.subject,
+    <Layout preview={p.title} title={p.title}>
       <Text style={styles.text}>{p.intro}</Text>
       <Section>
         <Text style={styles.code}>{code}</Text>
@@ -111,6 +114,27 @@ export function emailChangedMail(newEmail: string): Promise<Mail> {
         Your Gatehouse account now uses {newEmail}. Mail about the account, including password resets, goes there from now on.
       </Text>
       <Text style={styles.text}>If this wasn’t you, contact us: someone may have access to your account.</Text>
+    </Layout>,
+  );
+}
+
+/**
+ * To an address someone tried to move another account to. No code: the address is taken, and its
+ * owner should know someone tried.
+ */
+export function emailInUseMail(resetUrl: string | null = null): Promise<Mail> {
+  return toMail(
+    'Someone tried to use your address on Gatehouse',
+    <Layout preview="Someone tried to use your address" title="Someone tried to use this address">
+      <Text style={styles.text}>
+        Someone signed in to another Gatehouse account asked to change that account’s email to this address. This address already
+        belongs to your account, so nothing was changed.
+      </Text>
+      <Text style={styles.text}>
+        If it was you, there is nothing to do: you already have an account with this address. Log in to it, or reset its password if you
+        forgot it.
+      </Text>
+      <PageLink href={resetUrl}>Reset your password</PageLink>
     </Layout>,
   );
 }

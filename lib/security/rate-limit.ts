@@ -1,4 +1,5 @@
 import 'server-only';
+import { isIPv4, isIPv6 } from 'node:net';
 import { RateLimiterRes, RateLimiterSQLite } from 'rate-limiter-flexible';
 import { getDb } from '@/lib/db/client';
 
@@ -6,10 +7,19 @@ import { getDb } from '@/lib/db/client';
 // (rate-limiter-flexible's store, table `rate_limits` from our migrations), so they survive a
 // restart and are shared by every process on the database. Each can be changed with an
 // environment variable `RATE_LIMIT_<NAME>=<points>/<seconds>` (e.g. for load tests).
+//
+// A limit that guards a secret is taken *before* the secret is checked, in one atomic step
+// (`hit`), and given back when the answer was right: concurrent guesses can't all slip in while
+// the first ones are still being checked.
 export const LIMITS = {
-  /** Failed logins (and wrong current passwords) per account; then locked until the window ends. */
+  /**
+   * Password tries (logins and current-password checks) per account from browsers not known for
+   * it (see lib/auth/device.ts); then those are locked out until the window ends.
+   */
   LOGIN_ACCOUNT: { points: 5, seconds: 15 * 60 },
-  /** Failed logins per client IP, across accounts. */
+  /** Password tries per account from one browser that logged in to it before: its own budget. */
+  LOGIN_DEVICE: { points: 5, seconds: 15 * 60 },
+  /** Password tries per client IP, across accounts. */
   LOGIN_IP: { points: 30, seconds: 15 * 60 },
   /** Registrations attempted per client IP. */
   REGISTER_IP: { points: 10, seconds: 60 * 60 },
@@ -19,6 +29,12 @@ export const LIMITS = {
   FORGOT_IP: { points: 10, seconds: 60 * 60 },
   /** Code checks (reset, email confirmation) per client IP (per code there are 5 tries). */
   CODE_IP: { points: 20, seconds: 10 * 60 },
+  /** Code checks per account and purpose, across codes: five codes an hour can't buy 25 guesses an hour. */
+  CODE_ACCOUNT: { points: 10, seconds: 24 * 60 * 60 },
+  /** Username changes per account: each answer says whether a name is taken. */
+  TAKEN_ACCOUNT: { points: 20, seconds: 60 * 60 },
+  /** Username changes per client IP, across accounts. */
+  TAKEN_IP: { points: 20, seconds: 60 * 60 },
 } as const;
 export type LimitName = keyof typeof LIMITS;
 
@@ -51,12 +67,6 @@ function limiter(name: LimitName): RateLimiterSQLite {
 
 const secondsOf = (res: RateLimiterRes) => Math.max(1, Math.ceil(res.msBeforeNext / 1000));
 
-/** Seconds until `key` may try again, or 0 when it may now. Counts nothing. */
-export async function blockedFor(name: LimitName, key: string): Promise<number> {
-  const state = await limiter(name).get(key);
-  return state && state.consumedPoints >= configured(name).points ? secondsOf(state) : 0;
-}
-
 /** Counts one attempt; the seconds to wait when that was one too many, else 0. */
 export async function hit(name: LimitName, key: string): Promise<number> {
   try {
@@ -68,8 +78,37 @@ export async function hit(name: LimitName, key: string): Promise<number> {
   }
 }
 
+/** Returns the point an attempt took, once it proved right (or was never checked). */
+export async function giveBack(name: LimitName, key: string): Promise<void> {
+  await limiter(name).reward(key, 1);
+}
+
 export async function clear(name: LimitName, key: string): Promise<void> {
   await limiter(name).delete(key);
+}
+
+/**
+ * The key a client address is limited under. IPv6 clients count by their /64, the network one
+ * subscriber gets, so rotating the interface id buys nothing; IPv4-mapped IPv6 is the IPv4
+ * address; a port a proxy appended is dropped. Clients without an address share one key.
+ */
+export function ipKey(ip: string | null): string {
+  let value = (ip ?? '').trim().toLowerCase();
+  value = /^\[([^\]]+)\](?::\d+)?$/.exec(value)?.[1] ?? value.replace(/^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/, '$1');
+  value = value.replace(/%.*$/, '').replace(/^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/, '$1');
+  if (isIPv4(value)) return value;
+  if (isIPv6(value)) return `${ipv6Groups(value).slice(0, 4).join(':')}::/64`;
+  return value ? value.slice(0, 64) : 'unknown';
+}
+
+/** The eight groups of an IPv6 address, without leading zeros ('::' expanded). */
+function ipv6Groups(address: string): string[] {
+  const [head, tail] = address.split('::') as [string, string | undefined];
+  const groups = (part: string | undefined) =>
+    part ? part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [String(parseInt(g, 16).toString(16))])) : [];
+  const before = groups(head);
+  const after = groups(tail);
+  return tail === undefined ? before : [...before, ...Array<string>(8 - before.length - after.length).fill('0'), ...after];
 }
 
 /** "N minutes" (or seconds, under two minutes) for messages. */

@@ -128,13 +128,18 @@ describe('partial profile update', () => {
     expect((await overview(page)).email).toBe(person.email);
   });
 
-  it('refuses a username or email someone else has, changing nothing', async () => {
+  it('refuses a username someone else has, and answers for a registered email as for a free one, changing nothing', async () => {
     const { person: taken } = await signedUp();
     const { page, person } = await signedUp();
     await partialUpdate(page, { firstName: 'Changed', username: taken.username.toUpperCase() });
     await expectText(page, '#partial-username-error', 'That username is already taken.');
+    // Whether an address is registered is nobody else's business: the same answer as for a free
+    // one, and its owner hears that someone tried, with no code.
     await partialUpdate(page, { email: taken.email, currentPassword: person.password });
-    await expectText(page, '#partial-email-error', 'An account with this email already exists.');
+    await expectText(page, '#partial-status', `We sent a code to ${taken.email}: enter it under “Confirm your new email” to finish the change.`);
+    const notice = await waitForMail(taken.email);
+    expect(notice.subject).toBe('Someone tried to use your address on Gatehouse');
+    expect(notice.text).not.toMatch(/\b\d{6}\b/);
     expect(await overview(page)).toMatchObject({ name: `${person.firstName} ${person.lastName}`, email: person.email });
   });
 

@@ -121,7 +121,7 @@ describe('tokens that are refused', () => {
     const none = `${base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${payload}.`;
     const saved = process.env.AUTH_SECRET;
     process.env.AUTH_SECRET = 'another-secret-that-is-at-least-32-bytes-long!';
-    const foreign = await signSessionToken({ sub: String(victim.user.id), sid: claimsOf(victim.token).sid, username: victim.person.username });
+    const foreign = await signSessionToken({ sub: String(victim.user.id), sid: claimsOf(victim.token).sid, username: victim.person.username }, 'api');
     process.env.AUTH_SECRET = saved;
     const flipped = `${header}.${payload}.${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`;
     const otherSub = `${header}.${base64url.encode(JSON.stringify({ ...claimsOf(victim.token), sub: '1' }))}.${signature}`;
@@ -143,21 +143,25 @@ describe('tokens that are refused', () => {
 
   it('expired: told apart from invalid', async () => {
     const claims = claimsOf(victim.token);
-    const expired = await signSessionToken({ sub: claims.sub, sid: claims.sid, username: claims.username }, Date.now() - 2 * 3600 * 1000);
+    const expired = await signSessionToken({ sub: claims.sub, sid: claims.sid, username: claims.username }, 'api', Date.now() - 2 * 3600 * 1000);
     const result = await call('GET', '/me', { token: expired });
     expectError(result, 401, 'token_expired');
     expect(result.headers.get('www-authenticate')).toBe('Bearer realm="gatehouse", error="invalid_token", error_description="The access token expired"');
   });
 
-  it('after a password change, other sessions’ tokens; the changing one stays', async () => {
+  it('after a password change, other sessions’ tokens and the changing one’s old token; its new token works', async () => {
     const { person, token } = await account();
     const other = (await call('POST', '/auth/token', { body: { login: person.email, password: person.password } })).body.access_token;
     const wrong = await call('POST', '/auth/password', { token, body: { currentPassword: 'not it at all', newPassword: 'a new passphrase here' } });
     expectError(wrong, 422, 'validation_failed');
     expect(wrong.body.error.fields).toEqual({ currentPassword: 'That is not your current password.' });
-    expect((await call('POST', '/auth/password', { token, body: { currentPassword: person.password, newPassword: 'a new passphrase here' } })).status).toBe(204);
+    const changed = await call('POST', '/auth/password', { token, body: { currentPassword: person.password, newPassword: 'a new passphrase here' } });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toEqual({ access_token: expect.any(String), token_type: 'Bearer', expires_in: 3600 });
     expectError(await call('GET', '/me', { token: other }), 401, 'session_ended');
-    expect((await call('GET', '/me', { token })).status).toBe(200);
+    // The session moved to a new id: a stolen copy of the token that made the change dies with it.
+    expectError(await call('GET', '/me', { token }), 401, 'session_ended');
+    expect((await call('GET', '/me', { token: changed.body.access_token })).status).toBe(200);
     expectError(await call('POST', '/auth/token', { body: { login: person.email, password: person.password } }), 401, 'invalid_credentials');
     expect((await call('POST', '/auth/token', { body: { login: person.email, password: 'a new passphrase here' } })).status).toBe(200);
   });

@@ -180,7 +180,7 @@ describe('a bad session cookie', () => {
     const { sub, sid } = JSON.parse(
       new TextDecoder().decode(base64url.decode((await cookie(context, SESSION))!.value.split('.')[1]!)),
     );
-    const expired = await signSessionToken({ sub, sid, username: person.username }, Date.now() - 2 * 3600 * 1000);
+    const expired = await signSessionToken({ sub, sid, username: person.username }, 'browser', Date.now() - 2 * 3600 * 1000);
     await setSessionCookie(context, expired);
     await p.goto('/account');
     await expectAtLogin(p, 'Your session expired. Please log in again.');
@@ -194,7 +194,7 @@ describe('a bad session cookie', () => {
     const context = await newContext(browser);
     const saved = process.env.AUTH_SECRET;
     process.env.AUTH_SECRET = 'some-other-secret-that-is-32-bytes-or-more';
-    const foreign = await signSessionToken({ sub: '1', sid: 'x', username: 'ada' });
+    const foreign = await signSessionToken({ sub: '1', sid: 'x', username: 'ada' }, 'browser');
     process.env.AUTH_SECRET = saved;
     await setSessionCookie(context, foreign);
     const p = await context.newPage();
@@ -242,7 +242,7 @@ describe('"Keep me signed in"', () => {
     const { sub, sid } = JSON.parse(
       new TextDecoder().decode(base64url.decode((await cookie(context, SESSION))!.value.split('.')[1]!)),
     );
-    await setSessionCookie(context, await signSessionToken({ sub, sid, username: person.username }, Date.now() - 2 * 3600 * 1000));
+    await setSessionCookie(context, await signSessionToken({ sub, sid, username: person.username }, 'browser', Date.now() - 2 * 3600 * 1000));
     await p.goto('/account');
     expect(new URL(p.url()).pathname).toBe('/account');
     expect((await cookie(context, REFRESH))!.value).not.toBe(before);

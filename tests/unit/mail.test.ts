@@ -10,9 +10,9 @@ const { codeMail, passwordChangedMail } = await import('@/lib/mail/templates');
 const { sendMail } = await import('@/lib/mail/send');
 
 describe('mail templates', () => {
-  it('put the code in the subject, the HTML and the plain text', async () => {
+  it('put the code in the HTML and the plain text, never in the subject (lock screens show it)', async () => {
     const mail = await codeMail('password_reset', '042917', 10);
-    expect(mail.subject).toBe('Your Gatehouse password reset code: 042917');
+    expect(mail.subject).toBe('Your Gatehouse password reset code');
     expect(mail.html).toContain('042917');
     expect(mail.html).toMatch(/^<!DOCTYPE html/);
     expect(mail.text).toContain('042917');

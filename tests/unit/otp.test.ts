@@ -14,7 +14,7 @@ vi.mock('@/lib/mail/send', () => ({
 process.env.DATABASE_URL = ':memory:';
 process.env.AUTH_SECRET ??= 'unit-test-secret-that-is-at-least-32-bytes-long';
 const { getDb } = await import('@/lib/db/client');
-const { users, oneTimeCodes } = await import('@/lib/db/schema');
+const { users, oneTimeCodes, rateLimits } = await import('@/lib/db/schema');
 const { insertUser } = await import('@/lib/db/queries/users');
 const { checkCode, consumeCode, deliverCode, generateCode, issueCode, voidCodes } = await import('@/lib/auth/otp');
 
@@ -28,6 +28,7 @@ const reset = () => ({ purpose: 'password_reset' as const, userId });
 
 beforeEach(() => {
   getDb().delete(users).run();
+  getDb().delete(rateLimits).run();
   const person = (username: string) =>
     insertUser({ username, email: `${username}@example.com`, firstName: 'A', lastName: 'B', dateOfBirth: '1990-01-01', passwordHash: 'x' }).id;
   userId = person('ada');
@@ -64,38 +65,67 @@ describe('codes', () => {
     expect(row.codeHash).toMatch(/^[\w-]{43}$/);
   });
 
-  it('work once, within ten minutes', () => {
+  it('work once, within ten minutes', async () => {
     const first = issue();
-    expect(consumeCode(reset(), first.code, at(MINUTE))).toEqual({ email: 'ada@example.com' });
-    expect(consumeCode(reset(), first.code, at(MINUTE))).toBeNull();
+    expect(await consumeCode(reset(), first.code, at(MINUTE))).toEqual({ email: 'ada@example.com' });
+    expect(await consumeCode(reset(), first.code, at(MINUTE))).toBeNull();
 
     const late = issue(at(2 * MINUTE));
-    expect(consumeCode(reset(), late.code, at(12 * MINUTE + 1))).toBeNull();
+    expect(await consumeCode(reset(), late.code, at(12 * MINUTE + 1))).toBeNull();
   });
 
-  it('die after five wrong tries, even for the right code', () => {
+  it('die after five wrong tries, even for the right code', async () => {
     const { code } = issue();
     const wrong = code === '000000' ? '000001' : '000000';
-    for (let i = 0; i < 4; i += 1) expect(consumeCode(reset(), wrong, at(1000))).toBeNull();
-    expect(consumeCode(reset(), code, at(1000))).toEqual({ email: 'ada@example.com' });
+    for (let i = 0; i < 4; i += 1) expect(await consumeCode(reset(), wrong, at(1000))).toBeNull();
+    expect(await consumeCode(reset(), code, at(1000))).toEqual({ email: 'ada@example.com' });
 
     const next = issue(at(2 * MINUTE));
-    for (let i = 0; i < 5; i += 1) expect(consumeCode(reset(), 'abc', at(2 * MINUTE + 1000))).toBeNull();
-    expect(consumeCode(reset(), next.code, at(2 * MINUTE + 1000))).toBeNull();
+    for (let i = 0; i < 5; i += 1) expect(await consumeCode(reset(), 'abc', at(2 * MINUTE + 1000))).toBeNull();
+    expect(await consumeCode(reset(), next.code, at(2 * MINUTE + 1000))).toBeNull();
   });
 
-  it('are replaced by a newer code', () => {
+  it('are replaced by a newer code', async () => {
     const first = issue();
     const second = issue(at(MINUTE + 1));
-    if (first.code !== second.code) expect(consumeCode(reset(), first.code, at(MINUTE + 2))).toBeNull();
-    expect(consumeCode(reset(), second.code, at(MINUTE + 2))).toEqual({ email: 'ada@example.com' });
+    if (first.code !== second.code) expect(await consumeCode(reset(), first.code, at(MINUTE + 2))).toBeNull();
+    expect(await consumeCode(reset(), second.code, at(MINUTE + 2))).toEqual({ email: 'ada@example.com' });
   });
 
-  it('are bound to their person and purpose', () => {
+  it('are bound to their person and purpose', async () => {
     const { code } = issue();
-    expect(consumeCode({ purpose: 'password_reset', userId: otherId }, code, at(1000))).toBeNull();
-    expect(consumeCode({ purpose: 'email_change', userId }, code, at(1000))).toBeNull();
-    expect(consumeCode(reset(), code, at(1000))).not.toBeNull();
+    expect(await consumeCode({ purpose: 'password_reset', userId: otherId }, code, at(1000))).toBeNull();
+    expect(await consumeCode({ purpose: 'email_change', userId }, code, at(1000))).toBeNull();
+    expect(await consumeCode(reset(), code, at(1000))).not.toBeNull();
+  });
+
+  it('count every try before comparing it: of 20 concurrent tries, 5 are compared, and the right code after them fails', async () => {
+    const { code } = issue();
+    const wrong = code === '000000' ? '000001' : '000000';
+    const tries = await Promise.all(Array.from({ length: 20 }, () => checkCode(reset(), wrong, at(1000))));
+    expect(tries.every((t) => t === null)).toBe(true);
+    expect(getDb().select().from(oneTimeCodes).get()!.attempts).toBe(5);
+    expect(await checkCode(reset(), code, at(1000))).toBeNull();
+  });
+
+  it('allow an account ten tries a day across codes, then refuse even the right one until the day is over', async () => {
+    const { code: first } = issue();
+    for (let i = 0; i < 4; i += 1) expect(await checkCode(reset(), first === '000000' ? '000001' : '000000', at(1000))).toBeNull();
+    // A right code gives its try back: it doesn't eat into the budget.
+    expect(await consumeCode(reset(), first, at(1000))).not.toBeNull();
+    issue(at(2 * MINUTE));
+    for (let i = 0; i < 5; i += 1) expect(await checkCode(reset(), 'abc', at(2 * MINUTE + 1000))).toBeNull();
+    issue(at(4 * MINUTE));
+    expect(await checkCode(reset(), 'abc', at(4 * MINUTE + 1000))).toBeNull();
+    // Ten wrong tries in the day: a fresh, right code is refused like a wrong one, and isn't spent.
+    const fourth = issue(at(6 * MINUTE));
+    expect(await checkCode(reset(), fourth.code, at(6 * MINUTE + 1000))).toBeNull();
+    expect(getDb().select().from(oneTimeCodes).all().at(-1)!.attempts).toBe(0);
+    // Another purpose has a budget of its own.
+    const change = issueCode({ purpose: 'email_change', userId, email: 'new@example.com' }, at(6 * MINUTE));
+    expect(await consumeCode({ purpose: 'email_change', userId }, 'code' in change ? change.code : '', at(6 * MINUTE + 1000))).not.toBeNull();
+    getDb().update(rateLimits).set({ expire: at(-1).getTime() }).run();
+    expect(await consumeCode(reset(), fourth.code, at(6 * MINUTE + 2000))).not.toBeNull();
   });
 
   it('are limited to one a minute and five an hour per person, saying how long to wait', () => {
@@ -109,16 +139,16 @@ describe('codes', () => {
     expect(issueCode({ ...reset(), email: 'ada@example.com' }, at(61 * MINUTE))).not.toHaveProperty('limited');
   });
 
-  it('must be checked against the address they were sent to, when one is given', () => {
+  it('must be checked against the address they were sent to, when one is given', async () => {
     const { code } = issue();
-    expect(checkCode(reset(), code, at(1000), 'someone.else@example.com')).toBeNull();
-    expect(checkCode(reset(), code, at(1000), 'ada@example.com')).not.toBeNull();
+    expect(await checkCode(reset(), code, at(1000), 'someone.else@example.com')).toBeNull();
+    expect(await checkCode(reset(), code, at(1000), 'ada@example.com')).not.toBeNull();
   });
 
-  it('can be voided, e.g. when the address they went to is no longer the account’s', () => {
+  it('can be voided, e.g. when the address they went to is no longer the account’s', async () => {
     const { code } = issue();
     voidCodes(reset(), at(1000));
-    expect(consumeCode(reset(), code, at(2000))).toBeNull();
+    expect(await consumeCode(reset(), code, at(2000))).toBeNull();
   });
 });
 
@@ -135,8 +165,8 @@ describe('deliverCode', () => {
     expect(await deliverCode({ ...reset(), email: 'ada@example.com' }, compose, t0)).toEqual({ ok: true });
     expect(await deliverCode({ ...reset(), email: 'ada@example.com' }, compose, at(MINUTE + 1))).toEqual({ ok: true });
     expect(sent.map((m) => m.to)).toEqual(['ada@example.com', 'ada@example.com']);
-    if (codeSentTo(0) !== codeSentTo(1)) expect(consumeCode(reset(), codeSentTo(0), at(MINUTE + 2))).toBeNull();
-    expect(consumeCode(reset(), codeSentTo(1), at(MINUTE + 2))).not.toBeNull();
+    if (codeSentTo(0) !== codeSentTo(1)) expect(await consumeCode(reset(), codeSentTo(0), at(MINUTE + 2))).toBeNull();
+    expect(await consumeCode(reset(), codeSentTo(1), at(MINUTE + 2))).not.toBeNull();
   });
 
   it('on a failed send: the new code is gone, the one the person has still works, and the limit is not spent', async () => {
@@ -144,7 +174,7 @@ describe('deliverCode', () => {
     mailWorks = false;
     expect(await deliverCode({ ...reset(), email: 'ada@example.com' }, compose, at(MINUTE + 1))).toEqual({ ok: false, notSent: true });
     mailWorks = true;
-    expect(consumeCode(reset(), codeSentTo(0), at(MINUTE + 2))).not.toBeNull();
+    expect(await consumeCode(reset(), codeSentTo(0), at(MINUTE + 2))).not.toBeNull();
     expect(await deliverCode({ ...reset(), email: 'ada@example.com' }, compose, at(MINUTE + 3))).toEqual({ ok: true });
   });
 

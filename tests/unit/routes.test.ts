@@ -37,6 +37,36 @@ describe('safeNext', () => {
     expect(safeNext(input)).toBe('/account');
   });
 
+  // The review's table (issue 11, item 2): raw values that look local but resolve to another host,
+  // and each way of hiding a slash or a scheme. Whatever comes back must be a path on this site.
+  const OPEN_REDIRECTS = [
+    '/.//x',
+    '/..//x',
+    '/%2e//x',
+    '/%2e%2e//x',
+    '/a/..//x',
+    '/\\x',
+    '/%5cx',
+    '/%2f%2fx',
+    '/%09/x',
+    '//x',
+    'https://x',
+    'javascript:alert(1)',
+    '/./\\x',
+    '/%2E%2E//x',
+  ];
+  it.each(OPEN_REDIRECTS)('never sends %s to another host', (input) => {
+    const target = safeNext(input);
+    expect(target.startsWith('/')).toBe(true);
+    expect(target.startsWith('//')).toBe(false);
+    expect(target).not.toContain('\\');
+    expect(new URL(target, 'https://site.example').host).toBe('site.example');
+  });
+
+  it.each(['/.//x', '/..//x', '/%2e//x', '/%2e%2e//x', '/a/..//x'])('refuses %s, whose dot segments resolve to //x', (input) => {
+    expect(safeNext(input)).toBe('/account');
+  });
+
   it('refuses an oversized value', () => {
     expect(safeNext(`/${'x'.repeat(3000)}`)).toBe('/account');
   });

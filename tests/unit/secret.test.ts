@@ -14,6 +14,14 @@ describe('AUTH_SECRET in production', () => {
     expect(() => requireProductionSecret({ AUTH_SECRET: 'short' })).toThrowError(/too short \(5 bytes/);
     expect(() => requireProductionSecret({ AUTH_SECRET: 'x'.repeat(32) })).not.toThrow();
   });
+
+  it('holds every former secret in AUTH_SECRET_PREVIOUS to the same length rule', () => {
+    const good = 'x'.repeat(32);
+    expect(() => requireProductionSecret({ AUTH_SECRET: good, AUTH_SECRET_PREVIOUS: `${good},short` })).toThrowError(
+      /AUTH_SECRET_PREVIOUS \(secret 2\) is too short \(5 bytes/,
+    );
+    expect(() => requireProductionSecret({ AUTH_SECRET: good, AUTH_SECRET_PREVIOUS: ` ${good} , ${'y'.repeat(40)} ` })).not.toThrow();
+  });
 });
 
 describe('the development secret', () => {

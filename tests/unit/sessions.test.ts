@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 
 process.env.DATABASE_URL = ':memory:';
+process.env.AUTH_SECRET ??= 'unit-test-secret-that-is-at-least-32-bytes-long';
 const { getDb } = await import('@/lib/db/client');
 const { insertUser, findUserForLogin, TakenError } = await import('@/lib/db/queries/users');
 const session = await import('@/lib/auth/session');
@@ -43,7 +44,7 @@ describe('sessions', () => {
   const at = (ms: number) => new Date(now.getTime() + ms);
   const start = (remember: boolean) => {
     const user = insertUser({ ...base, username: 'Ada', email: 'ada@example.com' });
-    return { user, ...session.startSession({ userId: user.id, remember, userAgent: 'test', ip: '127.0.0.1' }, now) };
+    return { user, ...session.startSession({ userId: user.id, remember, userAgent: 'test', ip: '127.0.0.1' }, now)! };
   };
 
   it('are live until revoked', () => {
@@ -135,5 +136,82 @@ describe('sessions', () => {
     getDb().delete(users).run();
     expect(getDb().select().from(sessions).all()).toHaveLength(0);
     expect(user.id).toBeGreaterThan(0);
+  });
+
+  it('keep remembered sessions across a secret rotation: refresh tokens are found under the previous secret', () => {
+    const { sessionId, refreshToken } = start(true);
+    const secret = process.env.AUTH_SECRET!;
+    process.env.AUTH_SECRET = 'the-new-secret-after-rotation-32-bytes-long';
+    try {
+      expect(session.refreshSession(refreshToken!, at(1000))).toBeNull();
+      process.env.AUTH_SECRET_PREVIOUS = secret;
+      const refreshed = session.refreshSession(refreshToken!, at(2000))!;
+      expect(refreshed.sessionId).toBe(sessionId);
+      delete process.env.AUTH_SECRET_PREVIOUS;
+      // The rotated token is stored under the new secret.
+      expect(session.refreshSession(refreshed.refreshToken!, at(3000))?.sessionId).toBe(sessionId);
+    } finally {
+      process.env.AUTH_SECRET = secret;
+      delete process.env.AUTH_SECRET_PREVIOUS;
+    }
+  });
+
+  it('move to a new id and refresh token when rotated; the old ones are worth nothing', () => {
+    const { user, sessionId, refreshToken } = start(true);
+    const rotated = session.rotateSession(sessionId)!;
+    expect(rotated.sessionId).not.toBe(sessionId);
+    expect(rotated.refreshToken).toBeTruthy();
+    expect(session.getLiveSessionUser(sessionId, user.id, now)).toBeNull();
+    expect(session.getLiveSessionUser(rotated.sessionId, user.id, now)).not.toBeNull();
+    expect(session.refreshSession(refreshToken!, at(1000))).toBeNull();
+    expect(session.refreshSession(rotated.refreshToken!, at(1000))?.sessionId).toBe(rotated.sessionId);
+  });
+
+  it('start only while the password checked is still the account’s', () => {
+    const user = insertUser({ ...base, username: 'Ada', email: 'ada@example.com' });
+    expect(session.startSession({ userId: user.id, remember: false, userAgent: null, ip: null, passwordHash: 'something else' })).toBeNull();
+    expect(session.startSession({ userId: user.id, remember: false, userAgent: null, ip: null, passwordHash: base.passwordHash })).not.toBeNull();
+    expect(getDb().select().from(sessions).all()).toHaveLength(1);
+  });
+});
+
+describe('replacing a password after a slow check', () => {
+  const now = new Date('2026-11-24T12:00:00Z');
+  const setup = () => {
+    const user = insertUser({ ...base, username: 'Ada', email: 'ada@example.com' });
+    const mine = session.startSession({ userId: user.id, remember: true, userAgent: null, ip: null }, now)!;
+    const other = session.startSession({ userId: user.id, remember: false, userAgent: null, ip: null }, now)!;
+    const hash = () => getDb().select().from(users).get()!.passwordHash;
+    return { user, mine, other, hash };
+  };
+
+  it('writes nothing when the password changed meanwhile (the owner’s reset landed first)', () => {
+    const { user, mine, other, hash } = setup();
+    // The owner's reset: a new hash, every session ended.
+    expect(session.replacePassword({ userId: user.id, passwordHash: '$2b$10$owner', keepSessionId: null }, now)).toMatchObject({ revoked: 2 });
+    // The attacker's change, checked against the old hash before the reset, must not land.
+    expect(session.replacePassword({ userId: user.id, expected: base.passwordHash, passwordHash: '$2b$10$attacker', keepSessionId: mine.sessionId }, now)).toBeNull();
+    expect(hash()).toBe('$2b$10$owner');
+    expect(session.getLiveSessionUser(other.sessionId, user.id, now)).toBeNull();
+  });
+
+  it('writes nothing when the session making the change ended meanwhile', () => {
+    const { user, mine, other, hash } = setup();
+    session.endSession(mine.sessionId, now);
+    expect(session.replacePassword({ userId: user.id, expected: base.passwordHash, passwordHash: '$2b$10$new', keepSessionId: mine.sessionId }, now)).toBeNull();
+    expect(hash()).toBe(base.passwordHash);
+    expect(session.getLiveSessionUser(other.sessionId, user.id, now)).not.toBeNull();
+  });
+
+  it('otherwise ends every other session and moves this one to a new id and refresh token', () => {
+    const { user, mine, other, hash } = setup();
+    const replaced = session.replacePassword({ userId: user.id, expected: base.passwordHash, passwordHash: '$2b$10$new', keepSessionId: mine.sessionId }, now)!;
+    expect(replaced.revoked).toBe(1);
+    expect(hash()).toBe('$2b$10$new');
+    expect(session.getLiveSessionUser(other.sessionId, user.id, now)).toBeNull();
+    expect(session.getLiveSessionUser(mine.sessionId, user.id, now)).toBeNull();
+    expect(session.getLiveSessionUser(replaced.session!.sessionId, user.id, now)).not.toBeNull();
+    expect(session.refreshSession(mine.refreshToken!, new Date(now.getTime() + 1000))).toBeNull();
+    expect(replaced.session!.refreshToken).toBeTruthy();
   });
 });

@@ -13,12 +13,13 @@ function redirectTo(path: string): NextResponse {
 
 // The middleware sends a person here when their session token has lapsed but they have a
 // "Keep me signed in" refresh cookie. Only their own cookie is used, so a cross-site link to this
-// URL can do no more than renew the visitor's own session.
+// URL can do no more than renew the visitor's own session; without a refresh cookie there is
+// nothing to trade, and nothing is touched (such a link must not log anyone out).
 export async function GET(request: NextRequest) {
   const next = safeNext(request.nextUrl.searchParams.get('next'), '/');
-  const jar = await cookies();
-  const refreshToken = jar.get(refreshCookieName())?.value;
-  const refreshed = refreshToken ? refreshSession(refreshToken) : null;
+  const refreshToken = (await cookies()).get(refreshCookieName())?.value;
+  if (!refreshToken) return redirectTo(next);
+  const refreshed = refreshSession(refreshToken);
 
   if (!refreshed) {
     const target = isProtectedPath(next.split(/[?#]/)[0]!) ? loginUrl(next, 'expired') : next;
@@ -28,11 +29,7 @@ export async function GET(request: NextRequest) {
   }
 
   const response = redirectTo(next);
-  const token = await signSessionToken({
-    sub: String(refreshed.user.id),
-    sid: refreshed.sessionId,
-    username: refreshed.user.username,
-  });
+  const token = await signSessionToken({ sub: String(refreshed.user.id), sid: refreshed.sessionId, username: refreshed.user.username }, 'browser');
   setSessionCookie(response.cookies, token);
   if (refreshed.refreshToken) setRefreshCookie(response.cookies, refreshed.refreshToken);
   return response;

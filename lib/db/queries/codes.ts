@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, asc, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, isNull, lt, ne, sql } from 'drizzle-orm';
 import { getDb } from '../client';
 import { oneTimeCodes, type CodePurpose } from '../schema';
 
@@ -58,14 +58,19 @@ export function findLiveCode(target: CodeTarget, now: Date) {
     .get();
 }
 
-export function countFailedAttempt(id: number): number {
-  const row = getDb()
-    .update(oneTimeCodes)
-    .set({ attempts: sql`${oneTimeCodes.attempts} + 1` })
-    .where(eq(oneTimeCodes.id, id))
-    .returning({ attempts: oneTimeCodes.attempts })
-    .get();
-  return row?.attempts ?? Number.POSITIVE_INFINITY;
+/**
+ * Counts a try on a code before it is compared, in the statement that checks the budget: of any
+ * number of concurrent tries, at most `maxAttempts` in the code's life get compared. False when
+ * the code has no tries left (or was used meanwhile).
+ */
+export function claimAttempt(id: number, maxAttempts: number): boolean {
+  return (
+    getDb()
+      .update(oneTimeCodes)
+      .set({ attempts: sql`${oneTimeCodes.attempts} + 1` })
+      .where(and(eq(oneTimeCodes.id, id), isNull(oneTimeCodes.usedAt), lt(oneTimeCodes.attempts, maxAttempts)))
+      .run().changes === 1
+  );
 }
 
 /** Marks a code used; false if something else used it first. */

@@ -1,13 +1,25 @@
 import 'server-only';
-import { and, desc, eq, gt, isNull, ne, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import { getDb } from '../client';
 import { sessions, users } from '../schema';
 import { publicUserColumns, type PublicUser } from './users';
 
 export type NewSession = typeof sessions.$inferInsert;
 
-export function insertSession(values: NewSession): void {
-  getDb().insert(sessions).values(values).run();
+/**
+ * Inserts a session; with `passwordHash`, only while that is still the account's password (the
+ * one the caller checked, slowly, before): a reset or change that landed meanwhile ended every
+ * session, and this one must not outlive it. False when it was refused.
+ */
+export function insertSession(values: NewSession, passwordHash?: string): boolean {
+  return getDb().transaction((tx) => {
+    if (passwordHash !== undefined) {
+      const current = tx.select({ hash: users.passwordHash }).from(users).where(eq(users.id, values.userId)).get();
+      if (current?.hash !== passwordHash) return false;
+    }
+    tx.insert(sessions).values(values).run();
+    return true;
+  });
 }
 
 export type LiveSession = { user: PublicUser; lastSeenAt: Date };
@@ -38,9 +50,34 @@ export function findLiveSession(sessionId: string, userId: number, now: Date): L
   return liveSessionStatement.get({ sessionId, userId, now: now.getTime() });
 }
 
-/** Gives a live session a new id (its refresh token and history stay); false if it is gone. */
-export function renameSession(sessionId: string, newId: string): boolean {
-  return getDb().update(sessions).set({ id: newId }).where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt))).run().changes === 1;
+/**
+ * Gives a live session a new id and, if it has a refresh token, `refreshHash` in its place (the
+ * old token and its grace period end). Whether it had one, or null when the session is gone.
+ */
+export function renameSession(sessionId: string, newId: string, refreshHash: string): { remembered: boolean } | null {
+  const row = getDb()
+    .update(sessions)
+    .set({
+      id: newId,
+      refreshHash: sql`case when ${sessions.refreshHash} is null then null else ${refreshHash} end`,
+      previousRefreshHash: null,
+      refreshRotatedAt: null,
+    })
+    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
+    .returning({ refreshHash: sessions.refreshHash })
+    .get();
+  return row ? { remembered: row.refreshHash !== null } : null;
+}
+
+/** Whether the session is live: not revoked, not past its end. */
+export function isSessionLive(sessionId: string, userId: number, now: Date): boolean {
+  return (
+    getDb()
+      .select({ id: sessions.id })
+      .from(sessions)
+      .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+      .get() !== undefined
+  );
 }
 
 export function touchSession(sessionId: string, now: Date): void {
@@ -55,8 +92,8 @@ export function revokeSession(sessionId: string, now: Date): void {
     .run();
 }
 
-/** A session by its current or previous refresh-token hash, with its user; live ones only. */
-export function findSessionByRefreshHash(hash: string, now: Date) {
+/** A session by its current or previous refresh-token hash (any of `hashes`), with its user; live ones only. */
+export function findSessionByRefreshHash(hashes: string[], now: Date) {
   return getDb()
     .select({
       id: sessions.id,
@@ -69,7 +106,7 @@ export function findSessionByRefreshHash(hash: string, now: Date) {
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(
       and(
-        or(eq(sessions.refreshHash, hash), eq(sessions.previousRefreshHash, hash)),
+        or(inArray(sessions.refreshHash, hashes), inArray(sessions.previousRefreshHash, hashes)),
         isNull(sessions.revokedAt),
         gt(sessions.expiresAt, now),
       ),

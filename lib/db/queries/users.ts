@@ -72,8 +72,13 @@ export function findUserForLogin(login: string): UserForLogin | undefined {
     .get();
 }
 
-export function setPasswordHash(userId: number, passwordHash: string, now = new Date()): void {
-  getDb().update(users).set({ passwordHash, updatedAt: now }).where(eq(users.id, userId)).run();
+/**
+ * Replaces the password hash. With `expected`, only while the stored hash is still that one (a
+ * compare-and-swap after a slow check): false when something changed it meanwhile.
+ */
+export function setPasswordHash(userId: number, passwordHash: string, now = new Date(), expected?: string): boolean {
+  const where = expected === undefined ? eq(users.id, userId) : and(eq(users.id, userId), eq(users.passwordHash, expected));
+  return getDb().update(users).set({ passwordHash, updatedAt: now }).where(where).run().changes === 1;
 }
 
 export function findUserById(userId: number): PublicUser | undefined {
@@ -108,8 +113,9 @@ export function updateUser(
   }
 }
 
-export function deleteUser(userId: number): boolean {
-  return getDb().delete(users).where(eq(users.id, userId)).run().changes === 1;
+/** Deletes the person, only while their password is still `passwordHash` (the one just checked). */
+export function deleteUser(userId: number, passwordHash: string): boolean {
+  return getDb().delete(users).where(and(eq(users.id, userId), eq(users.passwordHash, passwordHash))).run().changes === 1;
 }
 
 export function findUserByEmail(email: string): PublicUser | undefined {

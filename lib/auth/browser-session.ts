@@ -1,0 +1,54 @@
+import 'server-only';
+import { cookies } from 'next/headers';
+import type { PublicUser } from '@/lib/db/queries/users';
+import { clearAuthCookies, refreshCookieName, sessionCookieName, setRefreshCookie, setSessionCookie } from './cookies';
+import { recordSecurityEvent } from './audit';
+import { currentDeviceCookie, rememberDevice } from './device';
+import { endSession, endSessionByRefreshToken, type StartedSession } from './session';
+import { signSessionToken } from './token';
+import { verifySessionToken } from './token-node';
+
+// A session in a browser is three cookies: the session JWT (a browser-session cookie, renewed by
+// the middleware while the person is active), the refresh token when they chose "Keep me signed
+// in", and the device cookie that makes this browser known for the account (lib/auth/device.ts).
+
+const identity = (user: Pick<PublicUser, 'id' | 'username'>, sessionId: string) => ({ sub: String(user.id), sid: sessionId, username: user.username });
+
+/** Puts a session that just started (login, registration, reset) into this browser. */
+export async function signInBrowser(user: Pick<PublicUser, 'id' | 'username'>, started: StartedSession): Promise<void> {
+  const jar = await cookies();
+  setSessionCookie(jar, await signSessionToken(identity(user, started.sessionId), 'browser'));
+  if (started.refreshToken) setRefreshCookie(jar, started.refreshToken);
+  rememberDevice(jar, await currentDeviceCookie(), user.id);
+}
+
+/**
+ * After the session moved to a new id (rotateSession: a username or password change): this
+ * browser's cookies follow it, so the old token and refresh cookie are worth nothing.
+ */
+export async function followRotatedSession(user: Pick<PublicUser, 'id' | 'username'>, rotated: StartedSession): Promise<void> {
+  const jar = await cookies();
+  setSessionCookie(jar, await signSessionToken(identity(user, rotated.sessionId), 'browser'));
+  if (rotated.refreshToken) setRefreshCookie(jar, rotated.refreshToken);
+}
+
+/** Ends the current session on the server (not just in this browser) and clears its cookies. */
+export async function signOutCurrentSession(): Promise<void> {
+  const jar = await cookies();
+  const token = jar.get(sessionCookieName())?.value;
+  const refreshToken = jar.get(refreshCookieName())?.value;
+  const verified = token ? await verifySessionToken(token, 'browser') : null;
+  if (verified?.ok) {
+    endSession(verified.claims.sid);
+    await recordSecurityEvent(Number(verified.claims.sub), 'logout');
+  } else if (verified?.reason === 'expired') {
+    endSession(verified.sid);
+  }
+  if (refreshToken) endSessionByRefreshToken(refreshToken);
+  clearAuthCookies(jar);
+}
+
+/** Clears this browser's session cookies without touching the server (the session is already gone). */
+export async function clearSessionCookies(): Promise<void> {
+  clearAuthCookies(await cookies());
+}

@@ -1,0 +1,29 @@
+// One key per purpose, derived from AUTH_SECRET with HKDF-SHA-256 (RFC 5869): the session JWT, the
+// one-time-code HMAC, refresh-token hashes and device cookies never share key material, so a
+// weakness or a leak in one use can't be turned against another. Edge-safe (Web Crypto); Node code
+// derives the same bytes synchronously in keys-node.ts.
+
+export type KeyPurpose = 'session-jwt' | 'otp' | 'refresh-token' | 'device-cookie';
+
+const encoder = new TextEncoder();
+
+/** RFC 5869's `info`: names the purpose, and a version to change keys without a new secret. */
+export const keyInfo = (purpose: KeyPurpose) => encoder.encode(`gatehouse/${purpose}/v1`);
+
+/** AUTH_SECRET first (it signs), then AUTH_SECRET_PREVIOUS (comma-separated: accepted, never used to sign). */
+export function authSecrets(): string[] {
+  const current = process.env.AUTH_SECRET;
+  if (!current) throw new Error('AUTH_SECRET is not set');
+  const previous = (process.env.AUTH_SECRET_PREVIOUS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return [current, ...previous];
+}
+
+/** What derived keys were made from: caches are remade when the environment changes. */
+export const secretsFingerprint = () => `${process.env.AUTH_SECRET ?? ''}|${process.env.AUTH_SECRET_PREVIOUS ?? ''}`;
+
+/** The 32-byte key for `purpose` from one secret. */
+export async function deriveKey(secret: string, purpose: KeyPurpose): Promise<Uint8Array<ArrayBuffer>> {
+  const base = await crypto.subtle.importKey('raw', encoder.encode(secret), 'HKDF', false, ['deriveBits']);
+  const bits = await crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(), info: keyInfo(purpose) }, base, 256);
+  return new Uint8Array(bits);
+}
