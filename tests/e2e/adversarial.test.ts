@@ -7,7 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientAddress, newPerson, registration, type Person } from './support/browser';
+import { clientAddress, launchBrowser, newContext, newPerson, registration, type Person } from './support/browser';
 import { startServer, type Server } from './support/server';
 
 let server: Server;
@@ -206,6 +206,99 @@ describe('races', () => {
     const handle = db();
     expect((handle.prepare('select count(*) as n from users where lower(username) = lower(?)').get(username) as { n: number }).n).toBe(1);
     handle.close();
+  });
+});
+
+// The white-box review of 2026-12 (docs/security.md): limits raced with concurrent guesses, and
+// every endpoint that redirects to a user-supplied `next`.
+describe('concurrent bursts against the limits', () => {
+  it('40 simultaneous wrong passwords for one account, each from its own address: at most 5 checked, the rest 429', async () => {
+    const { person } = await account();
+    const results = await Promise.all(
+      Array.from({ length: 40 }, () => call('POST', '/auth/token', { body: { login: person.username, password: 'a wrong guess here' } })),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(35);
+    expect(statuses.filter((s) => s !== 401 && s !== 429)).toEqual([]);
+    // The right password at the end of the burst is refused too.
+    expect((await call('POST', '/auth/token', { body: { login: person.username, password: person.password } })).status).toBe(429);
+  });
+
+  it('20 simultaneous wrong current passwords from a signed-in session: at most 5 checked, the rest 429', async () => {
+    const { person, token } = await account();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => call('POST', '/auth/password', { token, body: { currentPassword: 'a wrong guess here', newPassword: 'a brand new passphrase' } })),
+    );
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 422).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(15);
+    expect((await call('POST', '/auth/password', { token, body: { currentPassword: person.password, newPassword: 'a brand new passphrase' } })).status).toBe(429);
+  });
+
+  it('30 simultaneous guesses at one reset code: at most 5 compared, and the right code after them fails', async () => {
+    const { person } = await account();
+    expect((await call('POST', '/auth/password/forgot', { body: { email: person.email } })).status).toBe(202);
+    const handle = db();
+    const live = () => handle.prepare("select attempts from one_time_codes where email = ? and used_at is null").get(person.email) as { attempts: number } | undefined;
+    await expect.poll(() => live()).toBeDefined();
+    const results = await Promise.all(
+      Array.from({ length: 30 }, (_, i) => call('POST', '/auth/password/reset', { body: { email: person.email, code: String(100000 + i), newPassword: 'some new passphrase' } })),
+    );
+    expect(results.every((r) => r.status === 400 || r.status === 422 || r.status === 429)).toBe(true);
+    expect(live()!.attempts).toBeLessThanOrEqual(5);
+    handle.close();
+  });
+});
+
+describe('open redirects', () => {
+  // Every one of these must land on this site, through every endpoint that takes `next`.
+  const TARGETS = ['/.//x.example', '/..//x.example', '/%2e//x.example', '/%2e%2e//x.example', '/a/..//x.example', '/\\x.example', '/%5cx.example', '/%2f%2fx.example', '/%09/x.example', '//x.example', 'https://x.example', 'javascript:alert(1)'];
+  const onThisSite = (location: string | null) => {
+    expect(location).not.toBeNull();
+    expect(location!.startsWith('/') && !location!.startsWith('//') && !location!.startsWith('/\\')).toBe(true);
+    expect(new URL(location!, server.baseUrl).origin).toBe(server.baseUrl);
+  };
+
+  it('GET /auth/refresh?next=…, with and without a refresh cookie', async () => {
+    for (const target of TARGETS) {
+      for (const cookie of [undefined, 'gatehouse.refresh=not-a-real-token']) {
+        const response = await fetch(`${server.baseUrl}/auth/refresh?next=${encodeURIComponent(target)}`, { redirect: 'manual', headers: cookie ? { cookie } : {} });
+        expect(response.status, target).toBe(307);
+        onThisSite(response.headers.get('location'));
+      }
+    }
+  });
+
+  it('the login page while signed in, and the login form’s own next field', async () => {
+    const { person } = await account();
+    const browser = await launchBrowser();
+    try {
+      const context = await newContext(browser, { baseURL: server.baseUrl });
+      const page = await context.newPage();
+      for (const target of TARGETS) {
+        // The form: the page puts a safe value in its hidden field; put the raw one back, as an attacker's page would post it.
+        await context.clearCookies();
+        await page.goto('/login');
+        await page.fill('#login', person.username);
+        await page.fill('#password', person.password);
+        await page.evaluate((value) => {
+          const form = document.querySelector('form')!;
+          const field = form.querySelector<HTMLInputElement>('input[name=next]') ?? form.appendChild(Object.assign(document.createElement('input'), { type: 'hidden', name: 'next' }));
+          field.value = value;
+        }, target);
+        await page.getByRole('button', { name: 'Log in' }).click();
+        await page.waitForURL((url) => url.pathname !== '/login', { timeout: 10_000 }).catch(() => {});
+        expect(new URL(page.url()).origin, target).toBe(server.baseUrl);
+        // The page itself, visited with a session.
+        const response = await context.request.get(`/login?next=${encodeURIComponent(target)}`, { maxRedirects: 0 });
+        expect(response.status(), target).toBe(307);
+        onThisSite(response.headers()['location'] ?? null);
+      }
+      await context.close();
+    } finally {
+      await browser.close();
+    }
   });
 });
 

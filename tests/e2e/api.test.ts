@@ -325,7 +325,11 @@ describe('deleting the account', () => {
 describe('browser safety', () => {
   it('accepts the session cookie only from this site for changes, and reads with it anywhere', async () => {
     const { person, token } = await account();
-    const cookie = { cookie: `${SESSION_COOKIE}=${token}` };
+    // What a browser signed in to this session carries: a token of the browser's kind. The API's
+    // own token is refused as a cookie.
+    const { sub, sid, username } = claimsOf(token);
+    const cookie = { cookie: `${SESSION_COOKIE}=${await signSessionToken({ sub, sid, username }, 'browser')}` };
+    expectError(await call('GET', '/me', { headers: { cookie: `${SESSION_COOKIE}=${token}` } }), 401, 'invalid_token');
     expect((await call('GET', '/me', { headers: cookie })).status).toBe(200);
     const patch = (headers: Record<string, string>) => call('PATCH', `/users/${person.username}`, { headers: { ...cookie, ...headers }, body: { lastName: 'Cookie' } });
     expectError(await patch({}), 403, 'cross_origin');
