@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 process.env.DATABASE_URL = ':memory:';
 const outbox = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-retention-'));
@@ -37,6 +37,8 @@ afterEach(() => {
   vi.useRealTimers();
   vi.restoreAllMocks();
 });
+
+afterAll(() => fs.rmSync(outbox, { recursive: true, force: true }));
 
 /** Waits until a run has finished and scheduled the next. */
 const ran = () => vi.waitFor(() => expect(vi.getTimerCount()).toBe(1));
