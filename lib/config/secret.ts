@@ -45,7 +45,7 @@ export function ensureDevSecret(env: SecretEnv = process.env, dataDir = path.res
   }
   if (Buffer.byteLength(secret, 'utf8') < MIN_SECRET_BYTES) {
     secret = crypto.randomBytes(32).toString('base64url');
-    fs.mkdirSync(dataDir, { recursive: true });
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     fs.writeFileSync(file, `${secret}\n`, { mode: 0o600 });
   }
   env.AUTH_SECRET = secret;

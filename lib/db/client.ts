@@ -19,7 +19,12 @@ export function databasePath(url = process.env.DATABASE_URL): string {
 
 export function openDb(url?: string): Db {
   const file = databasePath(url);
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    // SQLite would create the file with the umask's mode (often 0644); created 0600 here first,
+    // it gives its -wal and -shm files the same mode.
+    fs.closeSync(fs.openSync(file, 'a', 0o600));
+  }
   const sqlite = new Database(file);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('foreign_keys = ON');

@@ -24,7 +24,7 @@ export async function sendMail(to: string, mail: Mail): Promise<SendResult> {
     const sentAt = new Date();
     const dir = path.resolve(MAIL_OUTBOX_DIR);
     const file = path.join(dir, `${sentAt.getTime()}-${randomBytes(4).toString('hex')}.json`);
-    await fs.mkdir(dir, { recursive: true });
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     // Written aside, then renamed: whoever reads the folder (the /dev/outbox page, a test) sees
     // whole messages only, never a file half written.
     await fs.writeFile(`${file}.tmp`, JSON.stringify({ to, from: MAIL_FROM, ...mail, sentAt: sentAt.toISOString() }, null, 2), { mode: 0o600 });

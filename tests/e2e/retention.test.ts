@@ -1,0 +1,68 @@
+// The retention job runs inside the production server, started by instrumentation.ts: records
+// aged while the server was down are gone shortly after it starts again, and fresh ones stay.
+// The boundaries themselves are in unit/retention.test.ts.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, expect, it } from 'vitest';
+import { newPerson, registration } from './support/browser';
+import { startServer, type Server } from './support/server';
+
+const DAY = 24 * 60 * 60 * 1000;
+let server: Server | undefined;
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+const post = (base: string, p: string, body: unknown) =>
+  fetch(`${base}/api/v1${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+it('deletes what is past its period shortly after the server starts, and nothing else', async () => {
+  const first = await startServer();
+  const person = newPerson();
+  expect((await post(first.baseUrl, '/auth/register', registration(person))).status).toBe(201);
+  expect((await post(first.baseUrl, '/auth/token', { login: person.username, password: 'wrong' })).status).toBe(401);
+  await first.crash();
+
+  const now = Date.now();
+  const db = new Database(path.join(first.dataDir, 'app.db'));
+  const { id: userId } = db.prepare('select id from users').get() as { id: number };
+  // The failed login's per-IP counter has run out; its per-account one still counts.
+  expect(db.prepare("update rate_limits set expire = ? where key like 'LOGIN_IP%'").run(now - 1000).changes).toBe(1);
+  db.prepare("insert into security_events (user_id, type, ip, created_at) values (?, 'login', 'aged', ?)").run(userId, now - 400 * DAY);
+  db.prepare('insert into sessions (id, user_id, created_at, last_seen_at, expires_at, revoked_at) values (?, ?, ?, ?, ?, ?)').run(
+    'aged',
+    userId,
+    now - 60 * DAY,
+    now - 60 * DAY,
+    now - 53 * DAY,
+    now - 59 * DAY,
+  );
+  db.prepare("insert into one_time_codes (user_id, purpose, email, code_hash, created_at, expires_at) values (?, 'password_reset', 'aged', 'x', ?, ?)").run(
+    userId,
+    now - 3 * DAY,
+    now - 3 * DAY + 600_000,
+  );
+  const column = (query: string) => db.prepare(query).pluck().all().map((value) => String(value).split(':')[0]!);
+  const rows = () => ({
+    rateLimits: column('select key from rate_limits order by key'),
+    securityEvents: column('select ip from security_events order by id'),
+    sessions: column('select id from sessions order by id'),
+    codes: column('select email from one_time_codes order by id'),
+  });
+  const before = rows();
+  const outbox = path.join(first.dataDir, 'outbox');
+  fs.mkdirSync(outbox, { recursive: true });
+  fs.writeFileSync(path.join(outbox, `${now - 8 * DAY}-0123abcd.json`), '{}');
+  fs.writeFileSync(path.join(outbox, `${now}-0123abcd.json`), '{}');
+
+  server = await startServer({}, { dataDir: first.dataDir, authSecret: first.authSecret, port: Number(new URL(first.baseUrl).port) });
+  // The job's first run is due 10 s after start; outbox mail is its last step.
+  await expect.poll(() => fs.readdirSync(outbox), { timeout: 30_000, interval: 500 }).toEqual([`${now}-0123abcd.json`]);
+  const aged = (name: string) => name === 'aged' || name === 'LOGIN_IP';
+  expect(Object.values(before).map((names) => names.filter(aged))).toEqual([['LOGIN_IP'], ['aged'], ['aged'], ['aged']]);
+  expect(rows()).toEqual(Object.fromEntries(Object.entries(before).map(([table, names]) => [table, names.filter((name) => !aged(name))])));
+  db.close();
+  expect(fs.readFileSync(server.log, 'utf8')).not.toContain('[retention]');
+});
