@@ -50,17 +50,19 @@ export async function logIn(input: { login: string; password: string; remember: 
   const started = await startSessionForClient(result.user.id, { remember: input.remember, passwordHash: result.passwordHash });
   // Null: a reset or change replaced the password while it was being checked.
   if (!started) return { ok: false };
-  await recordSecurityEvent(result.user.id, 'login');
   return { ok: true, loggedIn: { user: result.user, ...started } };
 }
 
 /**
  * A session for this request's client, for a person who just proved who they are (a password, a
- * new account, a reset by code). `passwordHash`: see startSession.
+ * new account, a reset by code), recorded as a login in their activity. `passwordHash`: see
+ * startSession.
  */
 export async function startSessionForClient(userId: number, options: { remember: boolean; passwordHash?: string }): Promise<StartedSession | null> {
   const client = await currentClient();
-  return startSession({ userId, userAgent: client.userAgent, ip: client.ip, ...options });
+  const started = startSession({ userId, userAgent: client.userAgent, ip: client.ip, ...options });
+  if (started) await recordSecurityEvent(userId, 'login');
+  return started;
 }
 
 /** After a reset by code the person proved who they are: the lock on unknown browsers is lifted. */

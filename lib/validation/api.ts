@@ -62,12 +62,12 @@ export type ApiUser = z.infer<typeof apiUser>;
 
 export const apiUserResponse = z.object({ user: apiUser });
 export const apiUserWithTokenResponse = z.object({ user: apiUser, access_token: z.string().optional() });
-export const apiTokenResponse = z.object({
+export const apiAccessTokenResponse = z.object({
   access_token: z.string(),
   token_type: z.literal('Bearer'),
   expires_in: z.number().int(),
-  user: apiUser,
 });
+export const apiTokenResponse = apiAccessTokenResponse.extend({ user: apiUser });
 export const apiMessageResponse = z.object({ message: z.string() });
 export const apiErrorResponse = z.object({
   error: z.object({

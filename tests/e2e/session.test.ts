@@ -82,7 +82,7 @@ describe('logging in', () => {
     expect(signature).toBeTruthy();
     expect(JSON.parse(new TextDecoder().decode(base64url.decode(header!)))).toEqual({ alg: 'HS256', typ: 'JWT' });
     const claims = JSON.parse(new TextDecoder().decode(base64url.decode(payload!)));
-    expect(claims).toMatchObject({ username: person.username, iss: 'gatehouse', aud: 'gatehouse' });
+    expect(claims).toMatchObject({ username: person.username, iss: 'gatehouse', aud: 'gatehouse/browser' });
     expect(typeof claims.sub).toBe('string');
     expect(typeof claims.sid).toBe('string');
     expect(claims.exp - claims.iat).toBeLessThanOrEqual(3600);
