@@ -9,6 +9,9 @@ vi.mock('next/headers', () => ({
 }));
 vi.mock('next/server', () => ({ after: () => {} }));
 
+// Bursts of real bcrypt compares: on a busy two-core machine they take more than the default 5 s.
+vi.setConfig({ testTimeout: 30_000 });
+
 process.env.DATABASE_URL = ':memory:';
 process.env.AUTH_SECRET ??= 'unit-test-secret-that-is-at-least-32-bytes-long';
 process.env.BCRYPT_COST = '10';
@@ -106,6 +109,37 @@ describe('the login limit', () => {
     // Unknown browsers still have theirs.
     request.cookies.clear();
     expect((await logIn({ login: 'ada', password: PASSWORD, remember: false })).ok).toBe(true);
+  });
+});
+
+describe('a login', () => {
+  it('is one pass: one account lookup, one limit step per budget, one hash, one session row', async () => {
+    const ada = person('Ada');
+    const pool = (globalThis as unknown as { gatehousePasswordPool: { completed: number } }).gatehousePasswordPool;
+    const proto = Object.getPrototypeOf(getDb().$client.prepare('select 1')) as Record<string, (...args: unknown[]) => unknown>;
+    const executed: string[] = [];
+    const originals = (['get', 'all', 'run', 'iterate'] as const).map((name) => [name, proto[name]!] as const);
+    for (const [name, original] of originals) {
+      proto[name] = function (this: { source: string }, ...args: unknown[]) {
+        executed.push(this.source.replace(/\s+/g, ' ').trim());
+        return original.apply(this, args);
+      };
+    }
+    const hashesBefore = pool.completed;
+    try {
+      expect((await logIn({ login: ada.email, password: PASSWORD, remember: false })).ok).toBe(true);
+    } finally {
+      for (const [name, original] of originals) proto[name] = original;
+    }
+    expect(pool.completed - hashesBefore).toBe(1);
+    const touching = (table: string) => executed.filter((sql) => sql.includes(`"${table}"`) || sql.includes(` ${table} `));
+    expect(touching('users').filter((sql) => sql.startsWith('select'))).toHaveLength(2); // the lookup, and the session's compare-and-swap
+    expect(touching('sessions').filter((sql) => sql.startsWith('insert'))).toHaveLength(1);
+    expect(touching('security_events')).toHaveLength(1);
+    // Two budgets (the client's and the account's): each taken once before the compare, then given back or cleared.
+    expect(executed.filter((sql) => sql.includes('rate_limits'))).toHaveLength(4);
+    // Eight statements in all (transaction brackets aside): nothing is looked up or counted twice.
+    expect(executed.filter((sql) => !/^(BEGIN|COMMIT)/i.test(sql))).toHaveLength(8);
   });
 });
 
