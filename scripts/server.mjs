@@ -4,6 +4,7 @@
 // from the socket, or, with TRUST_PROXY=<number of proxies in front>, from the proxies' header.
 //   PORT (3000), HOSTNAME (0.0.0.0), TRUST_PROXY (0)
 import http from 'node:http';
+import net from 'node:net';
 import next from 'next';
 
 const port = Number(process.env.PORT ?? 3000);
@@ -14,10 +15,18 @@ if (!Number.isInteger(trustedHops) || trustedHops < 0 || trustedHops > 10) {
   process.exit(1);
 }
 
+/** An address as rate limits and the activity log should see it (no port, IPv4 as IPv4), or null. */
+function address(entry) {
+  const host = /^\[(.+)\](?::\d+)?$/.exec(entry)?.[1] ?? /^([\d.]+):\d+$/.exec(entry)?.[1] ?? entry;
+  const ip = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(host)?.[1] ?? host;
+  return net.isIP(ip) ? ip : null;
+}
+
 /** The socket's address, or, behind N trusted proxies, the address the N-th proxy saw. */
 function clientIp(forwardedFor, socketAddress, hops) {
   const chain = [...(forwardedFor ?? '').split(',').map((s) => s.trim()).filter(Boolean), socketAddress ?? ''];
-  return chain[Math.max(0, chain.length - 1 - hops)] || socketAddress || '';
+  // Not an address (a proxy may write "unknown"): the nearest one known, the proxy's.
+  return address(chain[Math.max(0, chain.length - 1 - hops)]) ?? address(socketAddress ?? '') ?? '';
 }
 
 const app = next({ dev: false, hostname, port });

@@ -1,0 +1,67 @@
+// What scripts/server.mjs settles before Next sees a request: the client IP. Runs on a server of
+// its own that trusts one proxy and listens on ::, where an IPv4 client's socket address is
+// IPv4-mapped (::ffff:127.0.0.1).
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newPerson, registration } from './support/browser';
+import { startServer, type Server } from './support/server';
+
+let server: Server;
+
+beforeAll(async () => {
+  server = await startServer({ TRUST_PROXY: '1', HOSTNAME: '::' });
+});
+afterAll(async () => {
+  await server?.stop();
+});
+
+async function call(method: string, p: string, { body, headers = {} }: { body?: string; headers?: Record<string, string> } = {}) {
+  const response = await fetch(`${server.baseUrl}${p}`, { method, headers, body, redirect: 'manual' });
+  const text = await response.text();
+  let json: any = null;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // not JSON: the assertions say so
+  }
+  return { status: response.status, headers: response.headers, text, json };
+}
+
+/** Registers someone, logs them in through the API, and returns the IP their session recorded. */
+async function sessionIp(headers: Record<string, string>): Promise<unknown> {
+  const person = newPerson();
+  const post = (p: string, value: unknown) => call('POST', p, { body: JSON.stringify(value), headers: { 'content-type': 'application/json', ...headers } });
+  expect((await post('/api/v1/auth/register', registration(person))).status).toBe(201);
+  const login = await post('/api/v1/auth/token', { login: person.username, password: person.password });
+  expect(login.status).toBe(200);
+  const { sid } = JSON.parse(Buffer.from(login.json.access_token.split('.')[1], 'base64url').toString());
+  const db = new Database(path.join(server.dataDir, 'app.db'), { readonly: true });
+  try {
+    return db.prepare('select ip from sessions where id = ?').pluck().get(sid);
+  } finally {
+    db.close();
+  }
+}
+
+describe('client IP', () => {
+  it.each([
+    ['203.0.113.5:4711', '203.0.113.5'],
+    ['[2001:db8::1]:443', '2001:db8::1'],
+    ['[2001:db8::2]', '2001:db8::2'],
+    ['::ffff:203.0.113.6', '203.0.113.6'],
+    ['[::ffff:203.0.113.7]:80', '203.0.113.7'],
+    // The full address: grouping IPv6 clients by /64 is the rate limiter's business.
+    ['2001:db8:1:2:3:4:5:6', '2001:db8:1:2:3:4:5:6'],
+    // One trusted proxy: the address it saw is the last entry; the ones before are the client's say.
+    ['198.51.100.1, 203.0.113.8:80', '203.0.113.8'],
+    // Not an address: the nearest one known, the proxy's socket.
+    ['unknown', '127.0.0.1'],
+  ])('X-Forwarded-For %s is recorded as %s', async (header, ip) => {
+    expect(await sessionIp({ 'x-forwarded-for': header })).toBe(ip);
+  });
+
+  it('an IPv4 client of a server on :: is recorded as IPv4 (the socket says ::ffff:127.0.0.1)', async () => {
+    expect(await sessionIp({})).toBe('127.0.0.1');
+  });
+});
