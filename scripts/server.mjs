@@ -2,14 +2,20 @@
 // http server, for one reason: `next start` passes a client-sent X-Forwarded-For through, so any
 // client could pick the IP that rate limits and the activity log see. Here the client IP comes
 // from the socket, or, with TRUST_PROXY=<number of proxies in front>, from the proxies' header.
-//   PORT (3000), HOSTNAME (0.0.0.0), TRUST_PROXY (0)
+//   PORT (3000), HOSTNAME (0.0.0.0), TRUST_PROXY (0), from the environment or the .env files.
 import http from 'node:http';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import next from 'next';
 
-const port = Number(process.env.PORT ?? 3000);
-const hostname = process.env.HOSTNAME ?? '0.0.0.0';
-const trustedHops = Number(process.env.TRUST_PROXY ?? 0);
+// Next loads the .env files inside next() below, after these settings are read. This is its own
+// copy of @next/env (resolved from next), so Next then finds them loaded.
+createRequire(import.meta.resolve('next'))('@next/env').loadEnvConfig(process.cwd(), false);
+
+// An empty setting (as .env.example leaves them) means "not set".
+const port = Number(process.env.PORT || 3000);
+const hostname = process.env.HOSTNAME || '0.0.0.0';
+const trustedHops = Number(process.env.TRUST_PROXY || 0);
 if (!Number.isInteger(trustedHops) || trustedHops < 0 || trustedHops > 10) {
   console.error('Gatehouse cannot start: TRUST_PROXY must be the number of proxies in front of it (0–10).');
   process.exit(1);

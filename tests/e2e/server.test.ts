@@ -1,11 +1,13 @@
-// What scripts/server.mjs settles before Next sees a request: the client IP. Runs on a server of
-// its own that trusts one proxy and listens on ::, where an IPv4 client's socket address is
-// IPv4-mapped (::ffff:127.0.0.1).
+// What scripts/server.mjs settles before Next sees a request: its settings (also from .env files)
+// and the client IP. Runs on a server of its own that trusts one proxy and listens on ::, where an
+// IPv4 client's socket address is IPv4-mapped (::ffff:127.0.0.1).
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newPerson, registration } from './support/browser';
-import { startServer, type Server } from './support/server';
+import { root, startServer, type Server } from './support/server';
 
 let server: Server;
 
@@ -16,8 +18,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function call(method: string, p: string, { body, headers = {} }: { body?: string; headers?: Record<string, string> } = {}) {
-  const response = await fetch(`${server.baseUrl}${p}`, { method, headers, body, redirect: 'manual' });
+async function call(method: string, p: string, { body, headers = {}, on = server }: { body?: string; headers?: Record<string, string>; on?: Server } = {}) {
+  const response = await fetch(`${on.baseUrl}${p}`, { method, headers, body, redirect: 'manual' });
   const text = await response.text();
   let json: any = null;
   try {
@@ -29,20 +31,41 @@ async function call(method: string, p: string, { body, headers = {} }: { body?: 
 }
 
 /** Registers someone, logs them in through the API, and returns the IP their session recorded. */
-async function sessionIp(headers: Record<string, string>): Promise<unknown> {
+async function sessionIp(headers: Record<string, string>, on = server): Promise<unknown> {
   const person = newPerson();
-  const post = (p: string, value: unknown) => call('POST', p, { body: JSON.stringify(value), headers: { 'content-type': 'application/json', ...headers } });
+  const post = (p: string, value: unknown) => call('POST', p, { on, body: JSON.stringify(value), headers: { 'content-type': 'application/json', ...headers } });
   expect((await post('/api/v1/auth/register', registration(person))).status).toBe(201);
   const login = await post('/api/v1/auth/token', { login: person.username, password: person.password });
   expect(login.status).toBe(200);
   const { sid } = JSON.parse(Buffer.from(login.json.access_token.split('.')[1], 'base64url').toString());
-  const db = new Database(path.join(server.dataDir, 'app.db'), { readonly: true });
+  const db = new Database(path.join(on.dataDir, 'app.db'), { readonly: true });
   try {
     return db.prepare('select ip from sessions where id = ?').pluck().get(sid);
   } finally {
     db.close();
   }
 }
+
+describe('settings', () => {
+  it('TRUST_PROXY in a .env file is honoured (read after the .env files are loaded)', async () => {
+    // The repo as Next needs it (build, config, code) in a directory of its own, without the
+    // repo's own .env files and with one of ours: nothing changes where other servers run.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-cwd-'));
+    for (const entry of fs.readdirSync(root)) {
+      if (!entry.startsWith('.env') && entry !== '.data') fs.symlinkSync(path.join(root, entry), path.join(dir, entry));
+    }
+    fs.writeFileSync(path.join(dir, '.env.local'), 'TRUST_PROXY=1\n');
+    const own = await startServer({}, undefined, dir);
+    try {
+      expect(await sessionIp({ 'x-forwarded-for': '203.0.113.50' }, own)).toBe('203.0.113.50');
+    } finally {
+      await own.stop();
+      // Unlinks the symlinks, never what they point to.
+      for (const entry of fs.readdirSync(dir)) fs.unlinkSync(path.join(dir, entry));
+      fs.rmdirSync(dir);
+    }
+  });
+});
 
 describe('client IP', () => {
   it.each([
