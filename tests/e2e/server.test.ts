@@ -1,6 +1,6 @@
-// What scripts/server.mjs settles before Next sees a request: its settings (also from .env files)
-// and the client IP. Runs on a server of its own that trusts one proxy and listens on ::, where an
-// IPv4 client's socket address is IPv4-mapped (::ffff:127.0.0.1).
+// What scripts/server.mjs settles before Next sees a request: its settings (also from .env files),
+// the client IP, and Next's internal headers. Runs on a server of its own that trusts one proxy and
+// listens on ::, where an IPv4 client's socket address is IPv4-mapped (::ffff:127.0.0.1).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -86,5 +86,48 @@ describe('client IP', () => {
 
   it('an IPv4 client of a server on :: is recorded as IPv4 (the socket says ::ffff:127.0.0.1)', async () => {
     expect(await sessionIp({})).toBe('127.0.0.1');
+  });
+});
+
+describe("Next's internal request headers", () => {
+  const internal: [string, string][] = [
+    ['x-middleware-subrequest', 'middleware:middleware:middleware:middleware:middleware'],
+    ['x-middleware-subrequest', 'src/middleware:src/middleware:src/middleware:src/middleware:src/middleware'],
+    ['x-middleware-subrequest', 'middleware'],
+    ['x-middleware-subrequest', 'pages/_middleware'],
+    ['x-middleware-prefetch', '1'],
+    ['x-middleware-next', '1'],
+    ['x-middleware-skip', '1'],
+    ['x-middleware-rewrite', '/register'],
+    ['x-middleware-redirect', '/register'],
+    ['x-middleware-override-headers', 'cookie'],
+    ['x-middleware-request-cookie', 'a=b'],
+    ['x-invoke-path', '/register'],
+    ['x-invoke-status', '404'],
+    ['x-matched-path', '/register'],
+    ['x-now-route-matches', 'nxtPpath=register'],
+    ['x-nextjs-data', '1'],
+    ['x-prerender-revalidate', '1'],
+    ['next-resume', '1'],
+    ['x-action-forwarded', '1'],
+  ];
+
+  it.each(internal)('%s: %s changes nothing: the middleware still guards /account, /login is still the page', async (name, value) => {
+    const account = await call('GET', '/account', { headers: { [name]: value } });
+    expect(account.status).toBe(307);
+    expect(account.headers.get('location')).toBe('/login?next=%2Faccount');
+    const login = await call('GET', '/login', { headers: { [name]: value } });
+    expect(login.status).toBe(200);
+    expect(login.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    // The middleware ran: it gives every page its CSP.
+    expect(login.headers.get('content-security-policy')).toContain("'nonce-");
+    expect(login.text).toContain('name="password"');
+  });
+
+  it("the App Router's own headers still work: rsc: 1 gets the page's RSC payload", async () => {
+    // (_rsc: the cache-busting parameter Next asks for, empty for a request with no router state.)
+    const rsc = await call('GET', '/login?_rsc', { headers: { rsc: '1' } });
+    expect(rsc.status).toBe(200);
+    expect(rsc.headers.get('content-type')).toBe('text/x-component');
   });
 });
