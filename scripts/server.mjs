@@ -3,11 +3,14 @@
 // - the client IP: `next start` passes a client-sent X-Forwarded-For through, so any client could
 //   pick the IP that rate limits and the activity log see. Here it comes from the socket, or, with
 //   TRUST_PROXY=<number of proxies in front>, from the proxies' header;
-// - Next's internal request headers, which only Next itself may set (see INTERNAL_HEADER).
+// - Next's internal request headers, which only Next itself may set (see INTERNAL_HEADER);
+// - the body of a page or server-action request: declared, and at most 64 KB.
 //   PORT (3000), HOSTNAME (0.0.0.0), TRUST_PROXY (0), from the environment or the .env files.
+import fs from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import net from 'node:net';
+import path from 'node:path';
 import next from 'next';
 
 // Next loads the .env files inside next() below, after these settings are read. This is its own
@@ -22,6 +25,12 @@ if (!Number.isInteger(trustedHops) || trustedHops < 0 || trustedHops > 10) {
   console.error('Gatehouse cannot start: TRUST_PROXY must be the number of proxies in front of it (0–10).');
   process.exit(1);
 }
+
+/**
+ * Our forms post a few hundred bytes. Next reads far more: it buffers a page request's body (up
+ * to 10 MB) for the middleware and answers a server action over 1 MB with a 500.
+ */
+const MAX_FORM_BYTES = 64 * 1024;
 
 /**
  * Headers Next's parts pass each other (router, middleware, render, cache); sent by a client,
@@ -46,12 +55,49 @@ function clientIp(forwardedFor, socketAddress, hops) {
   return address(chain[Math.max(0, chain.length - 1 - hops)]) ?? address(socketAddress ?? '') ?? '';
 }
 
+/** The path Next will route (it resolves dot segments the same way), or null for `*` or a URL. */
+function pathOf(target) {
+  return target.startsWith('/') ? new URL(`http://localhost${target}`).pathname : null;
+}
+
+const page = (title, text) => `<!doctype html><meta charset="utf-8"><title>${title}</title>${text}`;
+const LENGTH_REQUIRED = page(
+  'Length required',
+  '<h1>This form came without its length</h1><p>Forms are accepted with their size declared, as browsers send them. Go back and send it again from the site’s own page.</p>',
+);
+const TOO_LARGE = page(
+  'Too much data',
+  '<h1>That was too much data</h1><p>The form you sent is far larger than any of ours needs. Go back, shorten what you typed, and try again.</p>',
+);
+
+/** Why the request doesn't go to Next, as [status, page], or null when it does. */
+function refusal(req) {
+  // The API reads bodies itself, with its own cap on the bytes read (lib/api/body.ts).
+  if (pathOf(req.url)?.startsWith('/api/')) return null;
+  // Without Content-Length the size is known only once read; browsers always send it (forms and
+  // server actions post strings or FormData). With it, Node's parser ends the body there.
+  if (req.headers['transfer-encoding']) return [411, LENGTH_REQUIRED];
+  if (Number(req.headers['content-length'] ?? 0) > MAX_FORM_BYTES) return [413, TOO_LARGE];
+  return null;
+}
+
 const app = next({ dev: false, hostname, port });
 await app.prepare();
 const handle = app.getRequestHandler();
 
+// The hardening headers next.config.ts gives every route, for the answers given here instead.
+const { headers: configured } = JSON.parse(fs.readFileSync(path.join(process.cwd(), '.next/routes-manifest.json'), 'utf8'));
+const hardening = Object.fromEntries(configured.find((rule) => rule.source === '/:path*').headers.map(({ key, value }) => [key, value]));
+
 http
   .createServer((req, res) => {
+    const refused = refusal(req);
+    if (refused) {
+      const [status, body] = refused;
+      res.writeHead(status, { ...hardening, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+      res.end(body);
+      return;
+    }
     for (const name of Object.keys(req.headers)) if (INTERNAL_HEADER.test(name)) delete req.headers[name];
     const header = req.headers['x-forwarded-for'];
     req.headers['x-forwarded-for'] = clientIp(Array.isArray(header) ? header.join(',') : header, req.socket.remoteAddress, trustedHops);

@@ -1,6 +1,7 @@
 // What scripts/server.mjs settles before Next sees a request: its settings (also from .env files),
-// the client IP, and Next's internal headers. Runs on a server of its own that trusts one proxy and
-// listens on ::, where an IPv4 client's socket address is IPv4-mapped (::ffff:127.0.0.1).
+// the client IP, Next's internal headers, and the size of page and server-action bodies. Runs on a
+// server of its own that trusts one proxy and listens on ::, where an IPv4 client's socket address
+// is IPv4-mapped (::ffff:127.0.0.1).
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,8 +19,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function call(method: string, p: string, { body, headers = {}, on = server }: { body?: string; headers?: Record<string, string>; on?: Server } = {}) {
-  const response = await fetch(`${on.baseUrl}${p}`, { method, headers, body, redirect: 'manual' });
+async function call(method: string, p: string, { body, headers = {}, on = server }: { body?: BodyInit; headers?: Record<string, string>; on?: Server } = {}) {
+  const response = await fetch(`${on.baseUrl}${p}`, { method, headers, body, redirect: 'manual', duplex: 'half' } as RequestInit);
   const text = await response.text();
   let json: any = null;
   try {
@@ -29,6 +30,8 @@ async function call(method: string, p: string, { body, headers = {}, on = server
   }
   return { status: response.status, headers: response.headers, text, json };
 }
+
+const jsonBody = (value: unknown) => ({ body: JSON.stringify(value), headers: { 'content-type': 'application/json' } });
 
 /** Registers someone, logs them in through the API, and returns the IP their session recorded. */
 async function sessionIp(headers: Record<string, string>, on = server): Promise<unknown> {
@@ -44,6 +47,19 @@ async function sessionIp(headers: Record<string, string>, on = server): Promise<
   } finally {
     db.close();
   }
+}
+
+/** A body sent as it is produced (Transfer-Encoding: chunked), with no Content-Length. */
+function chunked(bytes: number): ReadableStream<Uint8Array> {
+  let left = bytes;
+  return new ReadableStream({
+    pull(controller) {
+      const size = Math.min(left, 16 * 1024);
+      controller.enqueue(new Uint8Array(size).fill(0x61));
+      left -= size;
+      if (left === 0) controller.close();
+    },
+  });
 }
 
 describe('settings', () => {
@@ -129,5 +145,62 @@ describe("Next's internal request headers", () => {
     const rsc = await call('GET', '/login?_rsc', { headers: { rsc: '1' } });
     expect(rsc.status).toBe(200);
     expect(rsc.headers.get('content-type')).toBe('text/x-component');
+  });
+});
+
+describe('bodies of pages and server actions', () => {
+  /** The login page's server action, as its form (the one that works without JavaScript) posts it. */
+  async function loginForm(login: string, password: string): Promise<FormData> {
+    const page = await call('GET', '/login');
+    const form = new FormData();
+    for (const [, name, value] of page.text.matchAll(/<input type="hidden" name="([^"]+)"(?: value="([^"]*)")?/g)) {
+      form.append(name!, (value ?? '').replaceAll('&quot;', '"').replaceAll('&amp;', '&'));
+    }
+    form.append('login', login);
+    form.append('password', password);
+    return form;
+  }
+
+  async function loginActionId(): Promise<string> {
+    const form = await loginForm('', '');
+    return JSON.parse(String(form.get('$ACTION_1:0'))).id;
+  }
+
+  const sameOrigin = () => ({ origin: server.baseUrl, 'content-type': 'text/plain;charset=UTF-8' });
+
+  it.each([100, 200 * 1024, 2 * 1024 * 1024])('a chunked server-action body of %i bytes is refused with 411, never read', async (bytes) => {
+    const response = await call('POST', '/login', { body: chunked(bytes), headers: { ...sameOrigin(), 'next-action': await loginActionId() } });
+    expect(response.status).toBe(411);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('a declared body over 64 KB is refused with 413 and the page that says so', async () => {
+    const response = await call('POST', '/login', { body: 'a'.repeat(200 * 1024), headers: { ...sameOrigin(), 'next-action': await loginActionId() } });
+    expect(response.status).toBe(413);
+    expect(response.text).toContain('That was too much data');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('a small form post (with Content-Length, as browsers send) still runs the server action', async () => {
+    const person = newPerson();
+    expect((await call('POST', '/api/v1/auth/register', jsonBody(registration(person)))).status).toBe(201);
+    const wrong = await call('POST', '/login', { body: await loginForm(person.username, 'not the password'), headers: { origin: server.baseUrl } });
+    expect(wrong.status).toBe(200);
+    expect(wrong.text).toContain('don’t match an account');
+    const right = await call('POST', '/login', { body: await loginForm(person.username, person.password), headers: { origin: server.baseUrl } });
+    expect(right.status).toBe(303);
+    expect(right.headers.get('location')).toContain('/account');
+    expect(right.headers.get('set-cookie')).toContain('gatehouse.session=');
+  });
+
+  it('the API takes chunked bodies and caps what it reads: 2 MB chunked is a JSON 413, a small one is read', async () => {
+    const big = await call('POST', '/api/v1/auth/token', { body: chunked(2 * 1024 * 1024), headers: { 'content-type': 'application/json' } });
+    expect(big.status).toBe(413);
+    expect(big.json.error.code).toBe('payload_too_large');
+    const small = new Blob([JSON.stringify({ login: 'nobody-here', password: 'not a password' })]).stream();
+    const read = await call('POST', '/api/v1/auth/token', { body: small, headers: { 'content-type': 'application/json' } });
+    expect(read.status).toBe(401);
+    expect(read.json.error.code).toBe('invalid_credentials');
   });
 });
