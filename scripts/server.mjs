@@ -101,6 +101,13 @@ http
     for (const name of Object.keys(req.headers)) if (INTERNAL_HEADER.test(name)) delete req.headers[name];
     const header = req.headers['x-forwarded-for'];
     req.headers['x-forwarded-for'] = clientIp(Array.isArray(header) ? header.join(',') : header, req.socket.remoteAddress, trustedHops);
+    // A body Next stopped reading part-way (the API's cap on a chunked body) leaves the connection
+    // where Node reads no further request from it: end it after the answer, or a client's next
+    // request on it would wait for the keep-alive timeout and a reset.
+    const { socket } = req;
+    res.once('finish', () => {
+      if (req.destroyed && !req.complete) socket.end();
+    });
     handle(req, res);
   })
   .listen(port, hostname, () => {

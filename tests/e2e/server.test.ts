@@ -2,7 +2,9 @@
 // the client IP, Next's internal headers, and the size of page and server-action bodies. Runs on a
 // server of its own that trusts one proxy and listens on ::, where an IPv4 client's socket address
 // is IPv4-mapped (::ffff:127.0.0.1).
+import { once } from 'node:events';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -202,5 +204,22 @@ describe('bodies of pages and server actions', () => {
     const read = await call('POST', '/api/v1/auth/token', { body: small, headers: { 'content-type': 'application/json' } });
     expect(read.status).toBe(401);
     expect(read.json.error.code).toBe('invalid_credentials');
+  });
+
+  it('the connection a refused chunked API body leaves unreadable ends with the answer, not at the keep-alive timeout (5 s)', async () => {
+    const socket = net.connect(Number(new URL(server.baseUrl).port), '127.0.0.1');
+    await once(socket, 'connect');
+    let received = '';
+    socket.on('data', (chunk) => (received += chunk.toString('latin1')));
+    const ended = once(socket, 'end');
+    const started = Date.now();
+    socket.write('POST /api/v1/auth/token HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
+    const kb64 = `10000\r\n${'a'.repeat(0x10000)}\r\n`;
+    for (let i = 0; i < 32; i += 1) socket.write(kb64);
+    socket.write('0\r\n\r\n');
+    await ended;
+    socket.destroy();
+    expect(received).toMatch(/^HTTP\/1\.1 413 /);
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 });
