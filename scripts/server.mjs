@@ -4,7 +4,8 @@
 //   pick the IP that rate limits and the activity log see. Here it comes from the socket, or, with
 //   TRUST_PROXY=<number of proxies in front>, from the proxies' header;
 // - Next's internal request headers, which only Next itself may set (see INTERNAL_HEADER);
-// - the body of a page or server-action request: declared, and at most 64 KB.
+// - the body of a page or server-action request: declared, and at most 64 KB;
+// - a path that doesn't decode, which Next would answer with a 500.
 //   PORT (3000), HOSTNAME (0.0.0.0), TRUST_PROXY (0), from the environment or the .env files.
 import fs from 'node:fs';
 import http from 'node:http';
@@ -60,7 +61,20 @@ function pathOf(target) {
   return target.startsWith('/') ? new URL(`http://localhost${target}`).pathname : null;
 }
 
+function decodes(pathname) {
+  try {
+    decodeURIComponent(pathname);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const page = (title, text) => `<!doctype html><meta charset="utf-8"><title>${title}</title>${text}`;
+const BAD_ADDRESS = page(
+  'Not a valid address',
+  '<h1>That address is not valid</h1><p>Part of it can’t be read: its percent-encoding is broken. Check the link, or start again from the <a href="/">home page</a>.</p>',
+);
 const LENGTH_REQUIRED = page(
   'Length required',
   '<h1>This form came without its length</h1><p>Forms are accepted with their size declared, as browsers send them. Go back and send it again from the site’s own page.</p>',
@@ -70,10 +84,17 @@ const TOO_LARGE = page(
   '<h1>That was too much data</h1><p>The form you sent is far larger than any of ours needs. Go back, shorten what you typed, and try again.</p>',
 );
 
-/** Why the request doesn't go to Next, as [status, page], or null when it does. */
+/** Why the request doesn't go to Next, as [status, body, content type], or null when it does. */
 function refusal(req) {
+  const pathname = pathOf(req.url);
+  const api = pathname?.startsWith('/api/');
+  if (!pathname || !decodes(pathname)) {
+    if (!api) return [400, BAD_ADDRESS];
+    const message = 'The address is not valid: part of its path can’t be decoded (broken percent-encoding).';
+    return [400, JSON.stringify({ error: { code: 'bad_request', message } }), 'application/json; charset=utf-8'];
+  }
   // The API reads bodies itself, with its own cap on the bytes read (lib/api/body.ts).
-  if (pathOf(req.url)?.startsWith('/api/')) return null;
+  if (api) return null;
   // Without Content-Length the size is known only once read; browsers always send it (forms and
   // server actions post strings or FormData). With it, Node's parser ends the body there.
   if (req.headers['transfer-encoding']) return [411, LENGTH_REQUIRED];
@@ -93,8 +114,8 @@ http
   .createServer((req, res) => {
     const refused = refusal(req);
     if (refused) {
-      const [status, body] = refused;
-      res.writeHead(status, { ...hardening, 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
+      const [status, body, type = 'text/html; charset=utf-8'] = refused;
+      res.writeHead(status, { ...hardening, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
       res.end(body);
       return;
     }

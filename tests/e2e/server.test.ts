@@ -1,7 +1,7 @@
 // What scripts/server.mjs settles before Next sees a request: its settings (also from .env files),
-// the client IP, Next's internal headers, and the size of page and server-action bodies. Runs on a
-// server of its own that trusts one proxy and listens on ::, where an IPv4 client's socket address
-// is IPv4-mapped (::ffff:127.0.0.1).
+// the client IP, Next's internal headers, the size of page and server-action bodies, and request
+// paths that don't decode. Runs on a server of its own that trusts one proxy and listens on ::,
+// where an IPv4 client's socket address is IPv4-mapped (::ffff:127.0.0.1).
 import { once } from 'node:events';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -61,6 +61,17 @@ function chunked(bytes: number): ReadableStream<Uint8Array> {
       left -= size;
       if (left === 0) controller.close();
     },
+  });
+}
+
+/** The status line of the answer to a request written byte for byte. */
+function rawStatusLine(request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(new URL(server.baseUrl).port), '127.0.0.1', () => socket.end(request));
+    let received = '';
+    socket.on('data', (chunk) => (received += chunk.toString('latin1')));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(received.split('\r\n')[0]!));
   });
 }
 
@@ -221,5 +232,59 @@ describe('bodies of pages and server actions', () => {
     socket.destroy();
     expect(received).toMatch(/^HTTP\/1\.1 413 /);
     expect(Date.now() - started).toBeLessThan(3000);
+  });
+});
+
+describe('paths that do not decode', () => {
+  const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+  // Broken percent-encoding, overlong UTF-8, an encoded lone surrogate, past U+10FFFF.
+  const API = [
+    '/api/v1/users/%ff',
+    '/api/v1/users/%E0%A4%A',
+    '/api/v1/users/%ff/email',
+    '/api/v1/users/%ff/email/confirm',
+    '/api/v1/users/a%',
+    '/api/v1/users/%C0%AF',
+    '/api/v1/users/%ED%A0%80',
+    '/api/v1/users/%F4%90%80%80',
+    '/api/v1/%ff',
+    '/api/%ff',
+    '/api/v1/me/%ff',
+  ];
+  const PAGES = ['/%ff', '/account/%ff', '/%E0%A4%A', '/login%ff', '/%ED%A0%80', '/_next/static/%ff'];
+  const headers = () => ({ origin: server.baseUrl, 'content-type': 'application/json' });
+
+  it.each(API.flatMap((p) => METHODS.map((method) => [method, p])))('%s %s: a JSON 400 in the API error shape', async (method, p) => {
+    const response = await call(method, p, { headers: headers(), body: method === 'GET' ? undefined : '{}' });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.json).toEqual({ error: { code: 'bad_request', message: expect.any(String) } });
+  });
+
+  it.each(PAGES.flatMap((p) => METHODS.map((method) => [method, p])))('%s %s: a 400 page', async (method, p) => {
+    const response = await call(method, p, { headers: headers(), body: method === 'GET' ? undefined : '{}' });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(response.headers.get('x-frame-options')).toBe('DENY');
+    expect(response.text).toContain('That address is not valid');
+  });
+
+  it('a request target that is not a path (asterisk or absolute form) is a 400, not a 500 or a redirect elsewhere', async () => {
+    expect(await rawStatusLine('GET * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
+    expect(await rawStatusLine('OPTIONS * HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
+    expect(await rawStatusLine('GET http://evil.example/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).toBe('HTTP/1.1 400 Bad Request');
+  });
+
+  it('well-formed paths, encoded or not, answer as before', async () => {
+    expect((await call('GET', '/api/v1/users/caf%C3%A9')).json.error.code).toBe('method_not_allowed');
+    const put = await call('PUT', '/api/v1/users/caf%C3%A9%00%2F', jsonBody({}));
+    expect(put.status).toBe(401);
+    expect(put.json.error.code).toBe('unauthorized');
+    expect((await call('GET', '/api/v1/%E2%9C%93')).json.error.code).toBe('not_found');
+    expect((await call('GET', '/caf%C3%A9')).status).toBe(404);
+    expect((await call('GET', '/account/%C3%A9')).headers.get('location')).toBe('/login?next=%2Faccount%2F%25C3%25A9');
+    expect((await call('GET', '/api/health')).json).toEqual({ status: 'ok' });
   });
 });
