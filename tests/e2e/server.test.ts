@@ -207,14 +207,15 @@ describe('bodies of pages and server actions', () => {
     expect(right.headers.get('set-cookie')).toContain('gatehouse.session=');
   });
 
-  it('the API takes chunked bodies and caps what it reads: 2 MB chunked is a JSON 413, a small one is read', async () => {
-    const big = await call('POST', '/api/v1/auth/token', { body: chunked(2 * 1024 * 1024), headers: { 'content-type': 'application/json' } });
-    expect(big.status).toBe(413);
-    expect(big.json.error.code).toBe('payload_too_large');
+  it('the API takes chunked bodies and caps what it reads: a small one is read, 2 MB is a JSON 413', async () => {
     const small = new Blob([JSON.stringify({ login: 'nobody-here', password: 'not a password' })]).stream();
     const read = await call('POST', '/api/v1/auth/token', { body: small, headers: { 'content-type': 'application/json' } });
     expect(read.status).toBe(401);
     expect(read.json.error.code).toBe('invalid_credentials');
+    // Last: a request sent at once after it may race the end of its connection (see the next test).
+    const big = await call('POST', '/api/v1/auth/token', { body: chunked(2 * 1024 * 1024), headers: { 'content-type': 'application/json' } });
+    expect(big.status).toBe(413);
+    expect(big.json.error.code).toBe('payload_too_large');
   });
 
   it('the connection a refused chunked API body leaves unreadable ends with the answer, not at the keep-alive timeout (5 s)', async () => {
