@@ -12,11 +12,15 @@ export type FormState<Field extends string = string> = {
 
 export const idle: FormState = { status: 'idle' };
 
-/** The named fields of a form post as strings (a file or a missing field becomes ''). */
-export function formFields<Field extends string>(formData: FormData, fields: readonly Field[]): Record<Field, string> {
+/**
+ * The named fields of a form post as strings (a file or a missing field becomes ''). A server
+ * action is a public endpoint: a post crafted with other arguments than a form gets empty fields,
+ * and so the form's own "please fill in" answer, not a 500.
+ */
+export function formFields<Field extends string>(formData: unknown, fields: readonly Field[]): Record<Field, string> {
   const out = {} as Record<Field, string>;
   for (const field of fields) {
-    const value = formData.get(field);
+    const value = typeof (formData as FormData | null)?.get === 'function' ? (formData as FormData).get(field) : null;
     out[field] = typeof value === 'string' ? value : '';
   }
   return out;

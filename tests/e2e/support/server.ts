@@ -51,8 +51,8 @@ async function waitUntilUp(url: string, child: ChildProcess, log: string): Promi
   throw new Error(`the server did not answer within 60 s:\n${fs.readFileSync(log, 'utf8')}`);
 }
 
-/** `reuse`: start again on a crashed server's data, secret and port. */
-export async function startServer(extraEnv: Record<string, string> = {}, reuse?: Reuse): Promise<Server> {
+/** `reuse`: start again on a crashed server's data, secret and port. `cwd`: where it finds the build and .env files. */
+export async function startServer(extraEnv: Record<string, string> = {}, reuse?: Reuse, cwd = root): Promise<Server> {
   const dataDir = reuse?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-e2e-'));
   const port = reuse?.port ?? (await freePort());
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -61,7 +61,7 @@ export async function startServer(extraEnv: Record<string, string> = {}, reuse?:
   const out = fs.openSync(log, 'a');
   // The heap cap `npm start` uses (package.json; docs/performance.md says why).
   const child = spawn(process.execPath, ['--max-old-space-size=160', serverScript], {
-    cwd: root,
+    cwd,
     env: {
       ...process.env,
       NEXT_TELEMETRY_DISABLED: '1',
