@@ -1,6 +1,10 @@
 // Next calls register() once per server process, in each runtime, and never during `next build`.
 export async function register() {
   if (process.env.NEXT_RUNTIME === 'nodejs') {
+    // A bad setting stops the server at start, with every bad variable named, not at the first
+    // request that happens to read it.
+    const { env } = await import('./lib/env');
+    env();
     const { startRetention } = await import('./lib/retention');
     startRetention();
   }

@@ -1,9 +1,16 @@
 import 'server-only';
 import { z } from 'zod';
 
-// Server settings read from the environment, checked once. AUTH_SECRET is settled earlier, in
-// next.config.ts (lib/config/secret.ts), because the Edge middleware needs it too.
+// Every server setting read from the environment, checked once, at start-up (instrumentation.ts):
+// one error lists every bad variable. What the Edge middleware needs too (AUTH_URL, the secrets)
+// is read by lib/env-edge.ts; AUTH_SECRET itself is settled earlier, in next.config.ts
+// (lib/config/secret.ts). Nothing else reads process.env.
+
+const RATE_LIMIT = /^RATE_LIMIT_([A-Z_]+)$/;
+
 const schema = z.object({
+  /** SQLite file path (`file:` prefix allowed) or `:memory:`. */
+  DATABASE_URL: z.string().default('.data/app.db'),
   BCRYPT_COST: z.coerce
     .number()
     .int()
@@ -24,6 +31,17 @@ const schema = z.object({
     .string()
     .default('')
     .transform((value) => value.split(',').map((origin) => origin.trim().replace(/\/$/, '')).filter(Boolean)),
+  /** `RATE_LIMIT_<NAME>=<points>/<seconds>` overrides (lib/security/rate-limit.ts names them). */
+  RATE_LIMITS: z.record(
+    z.string(),
+    z
+      .string()
+      .regex(/^\s*\d{1,9}\/\d{1,9}\s*$/, 'must look like <points>/<seconds>, e.g. 5/900')
+      .transform((value) => {
+        const [points, seconds] = value.trim().split('/').map(Number) as [number, number];
+        return { points, seconds };
+      }),
+  ),
 });
 
 export type Env = z.infer<typeof schema>;
@@ -32,10 +50,15 @@ let parsed: Env | undefined;
 export function env(): Env {
   if (!parsed) {
     // An empty variable (as .env.example leaves them) means "not set".
-    const result = schema.safeParse(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== '')));
+    const set = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== ''));
+    const limits = Object.fromEntries(Object.entries(set).flatMap(([name, value]) => (RATE_LIMIT.test(name) ? [[RATE_LIMIT.exec(name)![1]!, value]] : [])));
+    const result = schema.safeParse({ ...set, RATE_LIMITS: limits });
     if (!result.success) {
-      const issue = result.error.issues[0]!;
-      throw new Error(`Invalid environment: ${issue.path.join('.')}: ${issue.message}`);
+      const problems = result.error.issues.map((issue) => {
+        const [name, key] = issue.path.map(String);
+        return `${name === 'RATE_LIMITS' ? `RATE_LIMIT_${key}` : name}: ${issue.message}`;
+      });
+      throw new Error(`Invalid environment: ${problems.join('; ')}`);
     }
     parsed = result.data;
   }

@@ -1,11 +1,13 @@
 // Cookie names and attributes, shared by Auth.js, the middleware and the route handlers: every
 // layer must agree on the name, and `__Host-` cookies can only be set or cleared with Secure.
 
+import { authUrl, isProduction } from '@/lib/env-edge';
+
 /** Secure cookies when the site's URL is https, or in production when AUTH_URL is not set. */
 export function secureCookies(): boolean {
-  const url = process.env.AUTH_URL;
+  const url = authUrl();
   if (url) return url.startsWith('https:');
-  return process.env.NODE_ENV === 'production';
+  return isProduction();
 }
 
 const prefix = () => (secureCookies() ? '__Host-' : '');

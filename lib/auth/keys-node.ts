@@ -1,6 +1,7 @@
 import 'server-only';
 import { hkdfSync } from 'node:crypto';
-import { authSecrets, keyInfo, secretsFingerprint, type KeyPurpose } from './keys';
+import { authSecrets, secretsFingerprint } from '@/lib/env-edge';
+import { keyInfo, type KeyPurpose } from './keys';
 
 // The same HKDF as keys.ts, synchronous: one-time codes, refresh tokens and device cookies are
 // checked inside synchronous database steps. A unit test holds the two to the same bytes.

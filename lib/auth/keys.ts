@@ -2,6 +2,7 @@
 // one-time-code HMAC, refresh-token hashes and device cookies never share key material, so a
 // weakness or a leak in one use can't be turned against another. Edge-safe (Web Crypto); Node code
 // derives the same bytes synchronously in keys-node.ts.
+import { authSecrets } from '@/lib/env-edge';
 
 export type KeyPurpose = 'session-jwt' | 'otp' | 'refresh-token' | 'device-cookie';
 
@@ -10,16 +11,8 @@ const encoder = new TextEncoder();
 /** RFC 5869's `info`: names the purpose, and a version to change keys without a new secret. */
 export const keyInfo = (purpose: KeyPurpose) => encoder.encode(`gatehouse/${purpose}/v1`);
 
-/** AUTH_SECRET first (it signs), then AUTH_SECRET_PREVIOUS (comma-separated: accepted, never used to sign). */
-export function authSecrets(): string[] {
-  const current = process.env.AUTH_SECRET;
-  if (!current) throw new Error('AUTH_SECRET is not set');
-  const previous = (process.env.AUTH_SECRET_PREVIOUS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  return [current, ...previous];
-}
-
-/** What derived keys were made from: caches are remade when the environment changes. */
-export const secretsFingerprint = () => `${process.env.AUTH_SECRET ?? ''}|${process.env.AUTH_SECRET_PREVIOUS ?? ''}`;
+/** The key for `purpose` from every accepted secret, the signing one first. */
+export const deriveKeys = (purpose: KeyPurpose) => Promise.all(authSecrets().map((secret) => deriveKey(secret, purpose)));
 
 /** The 32-byte key for `purpose` from one secret. */
 export async function deriveKey(secret: string, purpose: KeyPurpose): Promise<Uint8Array<ArrayBuffer>> {

@@ -2,7 +2,8 @@
 // can import it; server code verifies through token-node.ts, which plugs Node's HMAC into the same
 // rules.
 import { SignJWT, UnsecuredJWT, base64url, decodeProtectedHeader, errors } from 'jose';
-import { authSecrets, deriveKey, secretsFingerprint } from './keys';
+import { secretsFingerprint } from '@/lib/env-edge';
+import { deriveKeys } from './keys';
 
 export const ISSUER = 'gatehouse';
 /**
@@ -40,8 +41,7 @@ const HEADER = { alg: 'HS256', typ: 'JWT' } as const;
 const OUR_HEADER = base64url.encode(JSON.stringify(HEADER));
 const OUR_HEADER_UNSECURED = base64url.encode(JSON.stringify({ ...HEADER, alg: 'none' }));
 
-/** The session-JWT key from every accepted secret, the signing one first. */
-const jwtKeys = (): Promise<Uint8Array<ArrayBuffer>[]> => Promise.all(authSecrets().map((secret) => deriveKey(secret, 'session-jwt')));
+const jwtKeys = () => deriveKeys('session-jwt');
 
 const prepared = new WeakMap<Hs256, { source: string; checks: Promise<SignatureCheck[]> }>();
 function signatureChecks(hs256: Hs256): Promise<SignatureCheck[]> {

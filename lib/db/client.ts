@@ -4,15 +4,14 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { env } from '@/lib/env';
 import * as schema from './schema';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
-const DEFAULT_PATH = '.data/app.db';
-
 /** Resolves DATABASE_URL ("file:./x.db", "./x.db" or ":memory:") to what better-sqlite3 opens. */
-export function databasePath(url = process.env.DATABASE_URL): string {
-  const value = url?.trim() || DEFAULT_PATH;
+export function databasePath(url = env().DATABASE_URL): string {
+  const value = url.trim();
   if (value === ':memory:') return value;
   return path.resolve(value.replace(/^file:/, ''));
 }

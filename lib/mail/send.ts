@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { Resend } from 'resend';
 import { env } from '@/lib/env';
+import { isProduction } from '@/lib/env-edge';
 import type { Mail } from './templates';
 
 export type SendResult = { ok: true } | { ok: false; error: string };
@@ -29,7 +30,7 @@ export async function sendMail(to: string, mail: Mail): Promise<SendResult> {
     // whole messages only, never a file half written.
     await fs.writeFile(`${file}.tmp`, JSON.stringify({ to, from: MAIL_FROM, ...mail, sentAt: sentAt.toISOString() }, null, 2), { mode: 0o600 });
     await fs.rename(`${file}.tmp`, file);
-    if (process.env.NODE_ENV !== 'production') console.log(`[mail] "${mail.subject}" to ${to} → ${file}`);
+    if (!isProduction()) console.log(`[mail] "${mail.subject}" to ${to} → ${file}`);
     return { ok: true };
   } catch (error) {
     return fail(error instanceof Error ? error.message : String(error));

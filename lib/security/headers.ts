@@ -1,12 +1,13 @@
 // Response headers that harden every page. Edge-safe (no Node APIs): the middleware builds the
 // per-request CSP, next.config.ts sets the static ones on every route.
+import { isProduction } from '@/lib/env-edge';
 
 /**
  * Scripts run only with this response's nonce ('strict-dynamic' lets Next's own chunks load);
  * no 'unsafe-inline' for scripts. Styles allow inline attributes (React's style props), which
  * can't run code. Development adds 'unsafe-eval', which React's dev tooling needs.
  */
-export function contentSecurityPolicy(nonce: string, dev = process.env.NODE_ENV !== 'production'): string {
+export function contentSecurityPolicy(nonce: string, dev = !isProduction()): string {
   return [
     "default-src 'self'",
     `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ''}`,

@@ -1,4 +1,5 @@
 // Edge-safe: used by the middleware (server actions) and the API (cookie-authenticated changes).
+import { authUrl } from '@/lib/env-edge';
 
 /**
  * Whether a state-changing request comes from this site: its Origin must be the site's own —
@@ -9,7 +10,7 @@ export function isSameOrigin(headers: Headers): boolean {
   const origin = headers.get('origin');
   if (!origin || origin === 'null') return false;
   try {
-    const configured = process.env.AUTH_URL;
+    const configured = authUrl();
     if (configured) return new URL(origin).origin === new URL(configured).origin;
     const host = headers.get('host');
     return host !== null && new URL(origin).host === host;

@@ -2,6 +2,7 @@ import 'server-only';
 import { isIPv4, isIPv6 } from 'node:net';
 import { RateLimiterRes, RateLimiterSQLite } from 'rate-limiter-flexible';
 import { getDb } from '@/lib/db/client';
+import { env } from '@/lib/env';
 
 // Every limit in one table: what is counted, how many in what window. Counters live in SQLite
 // (rate-limiter-flexible's store, table `rate_limits` from our migrations), so they survive a
@@ -38,12 +39,7 @@ export const LIMITS = {
 } as const;
 export type LimitName = keyof typeof LIMITS;
 
-function configured(name: LimitName): { points: number; seconds: number } {
-  const raw = process.env[`RATE_LIMIT_${name}`];
-  const match = raw ? /^(\d{1,9})\/(\d{1,9})$/.exec(raw.trim()) : null;
-  if (raw && !match) throw new Error(`RATE_LIMIT_${name} must look like <points>/<seconds>, e.g. 5/900`);
-  return match ? { points: Number(match[1]), seconds: Number(match[2]) } : LIMITS[name];
-}
+const configured = (name: LimitName): { points: number; seconds: number } => env().RATE_LIMITS[name] ?? LIMITS[name];
 
 const limiters = new Map<LimitName, RateLimiterSQLite>();
 

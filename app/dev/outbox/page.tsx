@@ -3,11 +3,10 @@ import path from 'node:path';
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { env } from '@/lib/env';
-
-const inProduction = () => process.env.NODE_ENV === 'production';
+import { isProduction } from '@/lib/env-edge';
 
 export async function generateMetadata(): Promise<Metadata> {
-  if (inProduction()) notFound();
+  if (isProduction()) notFound();
   return { title: 'Outbox (development)', robots: { index: false } };
 }
 
@@ -26,7 +25,7 @@ async function readOutbox(): Promise<Message[]> {
 
 // Development only: the mail that would have been sent, when no RESEND_API_KEY is set.
 export default async function OutboxPage() {
-  if (inProduction()) notFound();
+  if (isProduction()) notFound();
   const messages = await readOutbox();
   return (
     <div className="space-y-4">
