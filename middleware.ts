@@ -1,23 +1,17 @@
-// Edge runtime: imports only Web-API modules (token, cookies, routes). It verifies the session
-// JWT's signature and expiry, renews it while the person is active, and keeps people without a
-// valid token out of protected pages. Revocation is checked on the server (lib/auth/dal.ts).
+// The gate in front of every page, on the Edge runtime (nothing it imports touches the database or
+// Node APIs; a unit test walks its imports). It verifies the session JWT's signature and expiry,
+// renews it while the person is active, and keeps people without a valid token out of protected
+// pages. Revocation is checked on the server (lib/auth/dal.ts).
 import { NextResponse, type NextRequest } from 'next/server';
 import { clearAuthCookies, refreshCookieName, secureCookies, sessionCookieName, setSessionCookie } from '@/lib/auth/cookies';
-import { signSessionToken, tokenAgeSeconds, verifySessionToken } from '@/lib/auth/token';
+import { signSessionToken, tokenAgeSeconds, verifySessionTokenOnEdge } from '@/lib/auth/token';
 import { isProtectedPath, loginUrl } from '@/lib/routes';
 import { HSTS, contentSecurityPolicy, newNonce } from '@/lib/security/headers';
 import { isSameOrigin } from '@/lib/security/origin';
+import { crossOriginPage } from '@/lib/security/refusal-pages';
 
 /** Renew the token once it is this old, so an active person's session never runs out. */
 const RENEW_AFTER_SECONDS = 5 * 60;
-
-function crossOrigin(): NextResponse {
-  return new NextResponse(
-    '<!doctype html><meta charset="utf-8"><title>Not from this site</title><h1>This form was not sent from this site</h1>' +
-      '<p>For your safety, forms are accepted only from the site’s own pages. Open the page again and send it from there.</p>',
-    { status: 403, headers: { 'Content-Type': 'text/html; charset=utf-8' } },
-  );
-}
 
 /**
  * Lets the page render with a fresh CSP nonce: Next reads the policy from the request headers and
@@ -38,18 +32,18 @@ export async function middleware(request: NextRequest) {
   return response;
 }
 
-async function gate(request: NextRequest): Promise<NextResponse> {
+async function gate(request: NextRequest): Promise<Response> {
   // Only page loads are gated and renewed. Server actions (POST) answer for themselves, and a
   // cookie written here could overwrite the one a login or logout action is setting.
   if (request.method !== 'GET' && request.method !== 'HEAD') {
     // Next refuses a cross-origin server action too, but with a 500; this answers 403 first. (The
     // size of what is posted is npm start's to check, on the bytes it reads: scripts/server.mjs.)
-    return isSameOrigin(request.headers) ? NextResponse.next() : crossOrigin();
+    return isSameOrigin(request.headers) ? NextResponse.next() : crossOriginPage();
   }
 
   const { pathname, search } = request.nextUrl;
   const token = request.cookies.get(sessionCookieName())?.value;
-  const verified = token ? await verifySessionToken(token, 'browser') : null;
+  const verified = token ? await verifySessionTokenOnEdge(token, 'browser') : null;
   const hasRefresh = Boolean(request.cookies.get(refreshCookieName())?.value);
 
   if (verified?.ok) {

@@ -1,7 +1,8 @@
 import 'server-only';
 import { after } from 'next/server';
 import { recordSecurityEvent } from '@/lib/auth/audit';
-import { CODE_TTL_MINUTES, INVALID_CODE, consumeCode, deliverCode, voidCodes } from '@/lib/auth/otp';
+import { CODE_TTL_MINUTES, INVALID_CODE, consumeCode, deliverCode } from '@/lib/auth/otp';
+import { retireCodes } from '@/lib/db/queries/codes';
 import { checkOwnPassword, currentPasswordProblem } from '@/lib/auth/reauth';
 import { findLiveCode } from '@/lib/db/queries/codes';
 import { TakenError, findUserByEmail, findUserForLogin, updateUser, type ProfileChanges, type PublicUser } from '@/lib/db/queries/users';
@@ -85,12 +86,12 @@ export async function updateProfile(
       user = updateUser(current.id, update, new Date(), options.expectedUpdatedAt);
     } catch (error) {
       if (!(error instanceof TakenError)) throw error;
-      voidCodes({ purpose: 'email_change', userId: current.id });
+      retireCodes({ purpose: 'email_change', userId: current.id }, new Date());
       return { ok: false, taken: error.field, fieldErrors: { [error.field]: TAKEN_MESSAGES[error.field] } };
     }
   }
   if (!user) {
-    voidCodes({ purpose: 'email_change', userId: current.id });
+    retireCodes({ purpose: 'email_change', userId: current.id }, new Date());
     return { ok: false, conflict: true };
   }
 
@@ -148,7 +149,7 @@ export async function confirmEmailChange(current: PublicUser, code: string): Pro
   }
   if (!user) return { ok: false, message: 'Your account no longer exists.' };
   // Reset codes mailed to the old address must not outlive it.
-  voidCodes({ purpose: 'password_reset', userId: user.id });
+  retireCodes({ purpose: 'password_reset', userId: user.id }, new Date());
   await recordSecurityEvent(user.id, 'email_changed');
   const oldEmail = current.email;
   after(async () => {

@@ -1,7 +1,8 @@
 import 'server-only';
 import { after } from 'next/server';
 import { recordSecurityEvent } from '@/lib/auth/audit';
-import { CODE_TTL_MINUTES, INVALID_CODE, checkCode, deliverCode, useCode } from '@/lib/auth/otp';
+import { CODE_TTL_MINUTES, INVALID_CODE, checkCode, deliverCode } from '@/lib/auth/otp';
+import { markCodeUsed } from '@/lib/db/queries/codes';
 import { clearLoginFailures } from '@/lib/auth/login';
 import { hashPassword } from '@/lib/auth/password';
 import { replacePassword } from '@/lib/auth/session';
@@ -54,7 +55,7 @@ export async function resetPassword(input: { email: string; code: string; newPas
   if (!user || !checked) return { ok: false, fieldErrors: { code: INVALID_CODE } };
   const late = newPasswordProblem(input.newPassword, user);
   if (late) return { ok: false, fieldErrors: { newPassword: late } };
-  if (!useCode(checked)) return { ok: false, fieldErrors: { code: INVALID_CODE } };
+  if (!markCodeUsed(checked.id, new Date())) return { ok: false, fieldErrors: { code: INVALID_CODE } };
 
   const passwordHash = await hashPassword(input.newPassword);
   // The code, used up above, is the authority: the reset replaces whatever password is there.

@@ -4,7 +4,8 @@ import type { PublicUser } from '@/lib/db/queries/users';
 import { clearAuthCookies, refreshCookieName, sessionCookieName, setRefreshCookie, setSessionCookie } from './cookies';
 import { recordSecurityEvent } from './audit';
 import { currentDeviceCookie, rememberDevice } from './device';
-import { endSession, endSessionByRefreshToken, type StartedSession } from './session';
+import { revokeSession } from '@/lib/db/queries/sessions';
+import { endSessionByRefreshToken, type StartedSession } from './session';
 import { signSessionToken } from './token';
 import { verifySessionToken } from './token-node';
 
@@ -39,10 +40,10 @@ export async function signOutCurrentSession(): Promise<void> {
   const refreshToken = jar.get(refreshCookieName())?.value;
   const verified = token ? await verifySessionToken(token, 'browser') : null;
   if (verified?.ok) {
-    endSession(verified.claims.sid);
+    revokeSession(verified.claims.sid, new Date());
     await recordSecurityEvent(Number(verified.claims.sub), 'logout');
   } else if (verified?.reason === 'expired') {
-    endSession(verified.sid);
+    revokeSession(verified.sid, new Date());
   }
   if (refreshToken) endSessionByRefreshToken(refreshToken);
   clearAuthCookies(jar);

@@ -80,11 +80,6 @@ export async function deliverCode(target: CodeAddress, compose: (code: string) =
   return sent ? { ok: true } : { ok: false, notSent: true };
 }
 
-/** Voids every outstanding code of this kind, e.g. reset codes sent to an address no longer the account's. */
-export function voidCodes(target: CodeTarget, now = new Date()): void {
-  retireCodes(target, now);
-}
-
 export type CheckedCode = { id: number; email: string };
 
 /**
@@ -107,13 +102,8 @@ export async function checkCode(target: CodeTarget, code: string, now = new Date
   return { id: live.id, email: live.email };
 }
 
-/** Uses up a checked code; false if a concurrent request used it first. */
-export function useCode(checked: CheckedCode, now = new Date()): boolean {
-  return markCodeUsed(checked.id, now);
-}
-
 /** Checks and uses a code in one step; the address it was sent to, or null. */
 export async function consumeCode(target: CodeTarget, code: string, now = new Date(), email?: string): Promise<{ email: string } | null> {
   const checked = await checkCode(target, code, now, email);
-  return checked && useCode(checked, now) ? { email: checked.email } : null;
+  return checked && markCodeUsed(checked.id, now) ? { email: checked.email } : null;
 }

@@ -106,10 +106,6 @@ export function replacePassword(
   });
 }
 
-export function endSession(sessionId: string, now = new Date()): void {
-  revokeSession(sessionId, now);
-}
-
 export type Refreshed = { sessionId: string; user: PublicUser; refreshToken?: string };
 
 /**

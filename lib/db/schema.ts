@@ -101,11 +101,8 @@ export const oneTimeCodes = sqliteTable(
   ],
 );
 
-export type User = typeof users.$inferSelect;
 export type CodePurpose = (typeof oneTimeCodes.$inferSelect)['purpose'];
 export type SecurityEventType = (typeof securityEvents.$inferSelect)['type'];
-export type NewUser = typeof users.$inferInsert;
-export type Session = typeof sessions.$inferSelect;
 
 /**
  * Rate-limit counters, kept by rate-limiter-flexible (its RateLimiterSQLite layout), in the same

@@ -1,7 +1,12 @@
 import 'server-only';
 import { headers } from 'next/headers';
-import { clientIp, userAgent } from '@/lib/request';
 import { ipKey } from './rate-limit';
+
+// The one place that says who is asking. `npm start` (scripts/server.mjs) overwrites
+// X-Forwarded-For with the socket's address, or the one the trusted proxies (TRUST_PROXY) saw, so
+// its first entry is the real client.
+const clientIp = (requestHeaders: Headers) => requestHeaders.get('x-forwarded-for')?.split(',')[0]?.trim().slice(0, 64) || null;
+const userAgent = (requestHeaders: Headers) => requestHeaders.get('user-agent')?.slice(0, 512) ?? null;
 
 export type Client = {
   /** The address as recorded on sessions and activity (scripts/server.mjs says where it comes from). */

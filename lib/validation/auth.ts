@@ -28,8 +28,6 @@ export const registerSchema = z
     }
   });
 
-export type RegisterInput = z.infer<typeof registerSchema>;
-
 export const loginField = z
   .string({ error: 'Enter your email or username.' })
   .trim()
@@ -47,8 +45,6 @@ export const loginSchema = z.object({
     .transform((value) => value !== undefined && value !== ''),
   next: z.string().optional().catch(undefined),
 });
-
-export type LoginInput = z.infer<typeof loginSchema>;
 
 /** Field errors in the shape forms render: the first message per field. */
 export function fieldErrors(error: z.ZodError): Record<string, string> {

@@ -1,4 +1,4 @@
-// Field rules, written once: the server actions, the browser-side mirror and (later) the JSON API
+// Field rules, written once: the server actions, the browser-side mirror and the JSON API
 // all import these. Messages are for a person reading them next to the field.
 import { z } from 'zod';
 
@@ -81,7 +81,7 @@ export function isoDate(date: Date): string {
 /** Length in characters as a person counts them (code points), not UTF-16 units. */
 export const charCount = (value: string) => Array.from(value).length;
 
-/** A new password: length only. Common-password and context checks sit on top (see auth.ts). */
+/** A new password: length only. Common-password and context checks sit on top (lib/auth/password-policy.ts, passwordContextProblem below). */
 export const newPassword = z
   .string({ error: 'Choose a password.' })
   .min(1, 'Choose a password.')

@@ -36,9 +36,6 @@ export const partialProfileSchema = z.object({
   dateOfBirth: keepIfBlank(profileFields.dateOfBirth),
 });
 
-export type ProfileInput = z.infer<typeof profileSchema>;
-export type PartialProfileInput = z.infer<typeof partialProfileSchema>;
-
 export const currentPassword = z
   .string({ error: 'Enter your current password.' })
   .min(1, 'Enter your current password.')

@@ -16,7 +16,8 @@ process.env.AUTH_SECRET ??= 'unit-test-secret-that-is-at-least-32-bytes-long';
 const { getDb } = await import('@/lib/db/client');
 const { users, oneTimeCodes, rateLimits } = await import('@/lib/db/schema');
 const { insertUser } = await import('@/lib/db/queries/users');
-const { checkCode, consumeCode, deliverCode, generateCode, issueCode, voidCodes } = await import('@/lib/auth/otp');
+const { checkCode, consumeCode, deliverCode, generateCode, issueCode } = await import('@/lib/auth/otp');
+const { retireCodes } = await import('@/lib/db/queries/codes');
 
 const MINUTE = 60_000;
 const t0 = new Date('2026-11-25T12:00:00Z');
@@ -147,7 +148,7 @@ describe('codes', () => {
 
   it('can be voided, e.g. when the address they went to is no longer the account’s', async () => {
     const { code } = issue();
-    voidCodes(reset(), at(1000));
+    retireCodes(reset(), at(1000));
     expect(await consumeCode(reset(), code, at(2000))).toBeNull();
   });
 });

@@ -5,6 +5,7 @@ process.env.AUTH_SECRET ??= 'unit-test-secret-that-is-at-least-32-bytes-long';
 const { getDb } = await import('@/lib/db/client');
 const { insertUser, findUserForLogin, TakenError } = await import('@/lib/db/queries/users');
 const session = await import('@/lib/auth/session');
+const { revokeSession } = await import('@/lib/db/queries/sessions');
 const { sessions, users } = await import('@/lib/db/schema');
 
 const base = { firstName: 'Ada', lastName: 'Lovelace', dateOfBirth: '1990-04-07', passwordHash: '$2b$10$x' };
@@ -52,7 +53,7 @@ describe('sessions', () => {
     expect(refreshToken).toBeUndefined();
     expect(session.getLiveSessionUser(sessionId, user.id, now)?.username).toBe('Ada');
     expect(session.getLiveSessionUser(sessionId, user.id + 1, now)).toBeNull();
-    session.endSession(sessionId, now);
+    revokeSession(sessionId, now);
     expect(session.getLiveSessionUser(sessionId, user.id, now)).toBeNull();
   });
 
@@ -197,7 +198,7 @@ describe('replacing a password after a slow check', () => {
 
   it('writes nothing when the session making the change ended meanwhile', () => {
     const { user, mine, other, hash } = setup();
-    session.endSession(mine.sessionId, now);
+    revokeSession(mine.sessionId, now);
     expect(session.replacePassword({ userId: user.id, expected: base.passwordHash, passwordHash: '$2b$10$new', keepSessionId: mine.sessionId }, now)).toBeNull();
     expect(hash()).toBe(base.passwordHash);
     expect(session.getLiveSessionUser(other.sessionId, user.id, now)).not.toBeNull();

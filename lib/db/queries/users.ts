@@ -15,16 +15,7 @@ export const publicUserColumns = {
   updatedAt: users.updatedAt,
 };
 
-export type PublicUser = {
-  id: number;
-  username: string;
-  email: string;
-  firstName: string;
-  lastName: string;
-  dateOfBirth: string;
-  createdAt: Date;
-  updatedAt: Date;
-};
+export type PublicUser = Omit<typeof users.$inferSelect, 'passwordHash'>;
 
 export type UniqueField = 'username' | 'email';
 

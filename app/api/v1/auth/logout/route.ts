@@ -2,12 +2,12 @@ import { requireCaller } from '@/lib/api/auth';
 import { noContent } from '@/lib/api/errors';
 import { apiRoute } from '@/lib/api/route';
 import { recordSecurityEvent } from '@/lib/auth/audit';
-import { endSession } from '@/lib/auth/session';
+import { revokeSession } from '@/lib/db/queries/sessions';
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoute({
   async POST(request) {
     const caller = await requireCaller(request, { changesState: true });
-    endSession(caller.sessionId);
+    revokeSession(caller.sessionId, new Date());
     await recordSecurityEvent(caller.user.id, 'logout');
     return noContent();
   },
