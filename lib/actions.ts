@@ -1,20 +1,79 @@
 import 'server-only';
+import { redirect } from 'next/navigation';
+import type { z } from 'zod';
+import { busy, invalid, type Failure } from '@/lib/account/failure';
+import { clearSessionCookies } from '@/lib/auth/browser-session';
+import { requireSession, type CurrentSession } from '@/lib/auth/dal';
 import { HashingBusyError } from '@/lib/auth/password';
-import type { FormState } from '@/lib/forms';
+import { formFields, type FormState } from '@/lib/forms';
+import { loginUrl } from '@/lib/routes';
+import { fieldErrors } from '@/lib/validation/auth';
 
-export const BUSY_MESSAGE = 'The server is busy right now, and nothing was changed. Please try again in a few seconds.';
+// Server actions are written once in this shape: read exactly the fields the schema names, parse,
+// run the use-case, and turn whatever failed into the form's state — the same failures the API
+// turns into its errors (lib/api/errors.ts `failureError`).
+
+type Typed = Record<string, string>;
+type Schema = z.ZodObject<z.ZodRawShape>;
 
 /**
- * A form action that may hash a password: when the hashing queue is full, the person reads that
- * the server is busy (nothing was checked or changed) instead of getting an error page.
+ * A failure as a form shows it: each message next to the field it names, the form's own summary
+ * above them (or the failure's message, when it names no field), and what was typed kept.
  */
-export function hashingAction<State extends FormState>(action: (state: State, formData: FormData) => Promise<State>) {
-  return async (state: State, formData: FormData): Promise<State> => {
+export function failedForm(failure: Failure, summary: string | undefined, values?: Typed): FormState {
+  return { status: 'error', message: failure.fields ? summary : failure.message, fieldErrors: failure.fields, values };
+}
+
+/** What was typed, to put back in the form: never a password, never more than a field can hold. */
+const echo = (raw: Typed): Typed => Object.fromEntries(Object.entries(raw).filter(([name]) => !/password/i.test(name)).map(([name, value]) => [name, value.slice(0, 256)]));
+
+/**
+ * A form's server action. `summary` heads the form when fields are wrong. The action gets the
+ * parsed data and what was typed, and answers with the form's next state or a use-case's failure
+ * (or redirects). A full hashing queue becomes "busy", not an error page.
+ */
+export function formAction<S extends Schema>(
+  schema: S,
+  summary: string | undefined,
+  action: (data: z.output<S>, typed: Typed) => Promise<FormState | Failure>,
+) {
+  const names = Object.keys(schema.shape);
+  return async (_state: FormState, formData: FormData): Promise<FormState> => {
+    const raw = formFields(formData, names);
+    const typed = echo(raw);
+    const parsed = schema.safeParse(raw);
+    if (!parsed.success) return failedForm(invalid(fieldErrors(parsed.error)), summary, typed);
     try {
-      return await action(state, formData);
+      const result = await action(parsed.data, typed);
+      return 'kind' in result ? failedForm(result, summary, typed) : result;
     } catch (error) {
-      if (error instanceof HashingBusyError) return { status: 'error', message: BUSY_MESSAGE } as State;
+      if (error instanceof HashingBusyError) return failedForm(busy(error.retryAfterSeconds), summary, typed);
       throw error;
     }
+  };
+}
+
+/**
+ * The same for a signed-in person's form on `path`: the person comes from their session (checked
+ * against the database), never from a form field; a session that ended on the way (a password
+ * changed elsewhere while this one was checked) sends them to log in.
+ */
+export function sessionFormAction<S extends Schema>(
+  path: string,
+  schema: S,
+  summary: string | undefined,
+  action: (data: z.output<S>, session: CurrentSession, typed: Typed) => Promise<FormState | Failure>,
+) {
+  const inner = formAction(schema, summary, async (data, typed) => {
+    const result = await action(data, await requireSession(path), typed);
+    if ('kind' in result && result.kind === 'session_ended') {
+      await clearSessionCookies();
+      redirect(loginUrl(path, 'ended'));
+    }
+    return result;
+  });
+  return async (state: FormState, formData: FormData): Promise<FormState> => {
+    await requireSession(path);
+    return inner(state, formData);
   };
 }

@@ -1,9 +1,10 @@
 import 'server-only';
 import { after } from 'next/server';
-import { checkOwnPassword, type PasswordCheck } from '@/lib/auth/reauth';
+import { checkOwnPassword } from '@/lib/auth/reauth';
 import { deleteUser, type PublicUser } from '@/lib/db/queries/users';
 import { sendMail } from '@/lib/mail/send';
 import { accountDeletedMail } from '@/lib/mail/templates';
+import { sessionEnded, type Outcome } from './failure';
 
 /**
  * Deletes the person and, through ON DELETE CASCADE, everything that belongs to them (sessions,
@@ -11,10 +12,10 @@ import { accountDeletedMail } from '@/lib/mail/templates';
  * (wrong ones count like failed logins); the delete happens only while the password is still the
  * one checked, so a reset that lands meanwhile stops it.
  */
-export async function deleteAccount(user: Pick<PublicUser, 'id' | 'email'>, password: string): Promise<Exclude<PasswordCheck, { ok: true }> | { ok: true }> {
-  const check = await checkOwnPassword(user.id, password);
+export async function deleteAccount(user: Pick<PublicUser, 'id' | 'email'>, password: string): Promise<Outcome> {
+  const check = await checkOwnPassword(user.id, password, 'password');
   if (!check.ok) return check;
-  if (!deleteUser(user.id, check.hash)) return { ok: false };
+  if (!deleteUser(user.id, check.hash)) return sessionEnded();
   after(async () => {
     await sendMail(user.email, await accountDeletedMail());
   });

@@ -3,21 +3,17 @@ import { after } from 'next/server';
 import { recordSecurityEvent } from '@/lib/auth/audit';
 import { hashPassword } from '@/lib/auth/password';
 import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from '@/lib/auth/password-policy';
-import { checkOwnPassword, currentPasswordProblem } from '@/lib/auth/reauth';
+import { checkOwnPassword } from '@/lib/auth/reauth';
 import { replacePassword, type StartedSession } from '@/lib/auth/session';
 import type { PublicUser } from '@/lib/db/queries/users';
 import { publicUrl } from '@/lib/env';
 import { sendMail } from '@/lib/mail/send';
 import { passwordChangedMail } from '@/lib/mail/templates';
 import { passwordContextProblem } from '@/lib/validation/fields';
+import { invalidField, sessionEnded, type Outcome } from './failure';
 
-type Field = 'currentPassword' | 'newPassword';
-export type PasswordChange =
-  /** `session`: the session that made the change, moved to a new id (and refresh token). */
-  | { ok: true; revoked: number; session: StartedSession }
-  | { ok: false; fieldErrors: Partial<Record<Field, string>>; retryAfterSeconds?: number; sessionEnded?: never }
-  /** The session ended, or the password changed elsewhere, while this change was being checked. */
-  | { ok: false; sessionEnded: true; fieldErrors?: never };
+/** `session`: the session that made the change, moved to a new id (and refresh token). */
+export type PasswordChange = Outcome<{ revoked: number; session: StartedSession }>;
 
 /** The rules a new password must meet beyond its length (shared by change and reset). */
 export function newPasswordProblem(password: string, user: Pick<PublicUser, 'username' | 'email'>): string | null {
@@ -37,15 +33,14 @@ export async function changePassword(
   input: { currentPassword: string; newPassword: string },
 ): Promise<PasswordChange> {
   const check = await checkOwnPassword(user.id, input.currentPassword);
-  if (!check.ok) {
-    return { ok: false, fieldErrors: { currentPassword: currentPasswordProblem(check) }, retryAfterSeconds: check.retryAfterSeconds };
-  }
+  if (!check.ok) return check;
   const problem = newPasswordProblem(input.newPassword, user);
-  if (problem) return { ok: false, fieldErrors: { newPassword: problem } };
+  if (problem) return invalidField('newPassword', problem);
 
   const passwordHash = await hashPassword(input.newPassword);
   const replaced = replacePassword({ userId: user.id, expected: check.hash, passwordHash, keepSessionId: currentSessionId });
-  if (!replaced?.session) return { ok: false, sessionEnded: true };
+  // The session ended, or the password changed elsewhere, while this change was being checked.
+  if (!replaced?.session) return sessionEnded();
   await recordSecurityEvent(user.id, 'password_changed');
   // If it wasn't them, the mailbox is where they can take the account back.
   after(async () => {

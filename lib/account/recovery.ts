@@ -11,7 +11,8 @@ import { publicUrl } from '@/lib/env';
 import { sendMail } from '@/lib/mail/send';
 import { codeMail, passwordChangedMail } from '@/lib/mail/templates';
 import { currentClient } from '@/lib/security/client-ip';
-import { TOO_MANY_ATTEMPTS, hit } from '@/lib/security/rate-limit';
+import { hit } from '@/lib/security/rate-limit';
+import { invalidField, rateLimited, type Outcome } from './failure';
 import { newPasswordProblem } from './password';
 
 /** Always the same answer, registered address or not. */
@@ -34,10 +35,8 @@ export async function requestPasswordReset(email: string): Promise<void> {
   });
 }
 
-export type ResetResult =
-  /** `passwordHash`: the new hash, for a session that starts only while it is still the password. */
-  | { ok: true; user: PublicUser; passwordHash: string }
-  | { ok: false; fieldErrors: { code?: string; newPassword?: string }; retryAfterSeconds?: number };
+/** `passwordHash`: the new hash, for a session that starts only while it is still the password. */
+export type ResetResult = Outcome<{ user: PublicUser; passwordHash: string }>;
 
 /**
  * Sets a new password with an emailed code, ends every session of that person, and tells them by
@@ -47,19 +46,19 @@ export type ResetResult =
  */
 export async function resetPassword(input: { email: string; code: string; newPassword: string }): Promise<ResetResult> {
   const early = newPasswordProblem(input.newPassword, { username: '', email: input.email });
-  if (early) return { ok: false, fieldErrors: { newPassword: early } };
+  if (early) return invalidField('newPassword', early);
   const wait = await hit('CODE_IP', (await currentClient()).limitKey);
-  if (wait > 0) return { ok: false, retryAfterSeconds: wait, fieldErrors: { code: TOO_MANY_ATTEMPTS(wait) } };
+  if (wait > 0) return rateLimited(wait, { field: 'code' });
   const user = findUserByEmail(input.email);
   const checked = user && (await checkCode({ purpose: 'password_reset', userId: user.id }, input.code, new Date(), user.email));
-  if (!user || !checked) return { ok: false, fieldErrors: { code: INVALID_CODE } };
+  if (!user || !checked) return invalidField('code', INVALID_CODE);
   const late = newPasswordProblem(input.newPassword, user);
-  if (late) return { ok: false, fieldErrors: { newPassword: late } };
-  if (!markCodeUsed(checked.id, new Date())) return { ok: false, fieldErrors: { code: INVALID_CODE } };
+  if (late) return invalidField('newPassword', late);
+  if (!markCodeUsed(checked.id, new Date())) return invalidField('code', INVALID_CODE);
 
   const passwordHash = await hashPassword(input.newPassword);
   // The code, used up above, is the authority: the reset replaces whatever password is there.
-  if (!replacePassword({ userId: user.id, passwordHash, keepSessionId: null })) return { ok: false, fieldErrors: { code: INVALID_CODE } };
+  if (!replacePassword({ userId: user.id, passwordHash, keepSessionId: null })) return invalidField('code', INVALID_CODE);
   await clearLoginFailures(user.id);
   await recordSecurityEvent(user.id, 'password_reset');
   after(async () => {

@@ -1,6 +1,7 @@
 import 'server-only';
 import type { z } from 'zod';
-import { ApiError, validationFailed, type FieldErrors } from './errors';
+import { fieldErrors } from '@/lib/validation/auth';
+import { ApiError, validationFailed } from './errors';
 
 /** No request body of ours comes near this; anything bigger is refused unread. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -47,20 +48,6 @@ export async function readJson(request: Request): Promise<unknown> {
   }
 }
 
-/** One message per field, from zod's issues (unknown fields each get their own). */
-export function zodFieldErrors(error: z.ZodError): FieldErrors {
-  const fields: FieldErrors = {};
-  for (const issue of error.issues) {
-    if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) fields[key] ??= 'Unknown field.';
-      continue;
-    }
-    const key = issue.path.length > 0 ? issue.path.map(String).join('.') : 'body';
-    fields[key] ??= issue.message;
-  }
-  return fields;
-}
-
 /** The body, validated: 422 with a message per field, or for a body that is not a JSON object. */
 export async function readBody<Schema extends z.ZodType>(request: Request, schema: Schema): Promise<z.output<Schema>> {
   const raw = await readJson(request);
@@ -68,6 +55,6 @@ export async function readBody<Schema extends z.ZodType>(request: Request, schem
     throw validationFailed({ body: 'The body must be a JSON object.' }, 'The body must be a JSON object.');
   }
   const parsed = await schema.safeParseAsync(raw);
-  if (!parsed.success) throw validationFailed(zodFieldErrors(parsed.error));
+  if (!parsed.success) throw validationFailed(fieldErrors(parsed.error));
   return parsed.data;
 }

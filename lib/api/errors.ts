@@ -1,9 +1,9 @@
 import 'server-only';
+import type { Failure, FieldErrors } from '@/lib/account/failure';
 
 // Every API answer that is not a success has one shape:
 // { "error": { "code": "...", "message": "...", "fields": { "<field>": "<message>" } } }
 
-export type FieldErrors = Record<string, string>;
 
 export class ApiError extends Error {
   constructor(
@@ -43,3 +43,26 @@ export const notYours = () => new ApiError(403, 'forbidden', 'You can only read 
 
 export const tooManyRequests = (retryAfterSeconds: number, message: string) =>
   new ApiError(429, 'too_many_requests', message, { headers: { 'Retry-After': String(retryAfterSeconds) } });
+
+/** A use-case's failure as the API says it: the status and code for its kind, its own message and fields. */
+export function failureError(failure: Failure): ApiError {
+  const { message, fields } = failure;
+  switch (failure.kind) {
+    case 'invalid':
+      return validationFailed(fields ?? {}, message);
+    case 'bad_credentials':
+      return new ApiError(401, 'invalid_credentials', message);
+    case 'taken':
+      return new ApiError(409, `${failure.field}_taken`, message, { fields });
+    case 'rate_limited':
+      return tooManyRequests(failure.retryAfterSeconds, message);
+    case 'conflict':
+      return new ApiError(409, 'conflict', message);
+    case 'session_ended':
+      return new ApiError(401, 'session_ended', message);
+    case 'unavailable':
+      return new ApiError(503, failure.reason === 'mail' ? 'mail_unavailable' : 'busy', message, {
+        headers: { 'Retry-After': String(failure.retryAfterSeconds) },
+      });
+  }
+}

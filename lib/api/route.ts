@@ -1,9 +1,10 @@
 import 'server-only';
+import { busy } from '@/lib/account/failure';
 import { secureCookies } from '@/lib/auth/cookies';
 import { HashingBusyError } from '@/lib/auth/password';
 import { env } from '@/lib/env';
 import { HSTS } from '@/lib/security/headers';
-import { ApiError, errorResponse, notFound } from './errors';
+import { ApiError, errorResponse, failureError, notFound } from './errors';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 type Method = (typeof METHODS)[number];
@@ -57,11 +58,7 @@ export const unknownRoute = () => {
 };
 
 function unexpected(error: unknown): ApiError {
-  if (error instanceof HashingBusyError) {
-    return new ApiError(503, 'busy', 'The server is busy right now, and nothing was changed. Try again in a few seconds.', {
-      headers: { 'Retry-After': String(error.retryAfterSeconds) },
-    });
-  }
+  if (error instanceof HashingBusyError) return failureError(busy(error.retryAfterSeconds));
   // Logged for the operator without request data; the client learns only that it failed.
   console.error(`[api] unexpected error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
   return new ApiError(500, 'internal_error', 'Something went wrong on our side. Please try again.');

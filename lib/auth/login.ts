@@ -1,4 +1,5 @@
 import 'server-only';
+import { badCredentials, rateLimited, type Outcome } from '@/lib/account/failure';
 import { findUserForLogin, type PublicUser } from '@/lib/db/queries/users';
 import { currentClient } from '@/lib/security/client-ip';
 import { clear, giveBack, hit } from '@/lib/security/rate-limit';
@@ -9,7 +10,7 @@ import { passwordBudget } from './password-budget';
 import { startSession, type StartedSession } from './session';
 
 export type LoggedIn = { user: PublicUser; sessionId: string; refreshToken?: string };
-export type LoginAttempt = { ok: true; loggedIn: LoggedIn } | { ok: false; retryAfterSeconds?: number };
+export type LoginAttempt = Outcome<{ loggedIn: LoggedIn }>;
 
 /**
  * Checks the credentials and starts a session: the one way in with a password, for the login form
@@ -31,7 +32,7 @@ export async function logIn(input: { login: string; password: string; remember: 
     const wait = await hit(limit.name, limit.key);
     if (wait > 0) {
       await giveAllBack();
-      return { ok: false, retryAfterSeconds: wait };
+      return rateLimited(wait);
     }
     taken.push(limit);
   }
@@ -43,13 +44,13 @@ export async function logIn(input: { login: string; password: string; remember: 
   });
   if (!result.ok) {
     if (result.userId) await recordSecurityEvent(result.userId, 'login_failed');
-    return { ok: false };
+    return badCredentials();
   }
   await clear(budget.name, budget.key);
   if (budget.name !== 'LOGIN_DEVICE') await giveBack('LOGIN_IP', client.limitKey);
   const started = await startSessionForClient(result.user.id, { remember: input.remember, passwordHash: result.passwordHash });
   // Null: a reset or change replaced the password while it was being checked.
-  if (!started) return { ok: false };
+  if (!started) return badCredentials();
   return { ok: true, loggedIn: { user: result.user, ...started } };
 }
 

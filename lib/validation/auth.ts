@@ -46,14 +46,20 @@ export const loginSchema = z.object({
   next: z.string().optional().catch(undefined),
 });
 
-/** Field errors in the shape forms render: the first message per field. */
+/**
+ * One message per field, the first zod gives, for forms and the API alike; an unknown field (a
+ * strict object's) gets its own, and a problem with the whole body is `body`'s.
+ */
 export function fieldErrors(error: z.ZodError): Record<string, string> {
-  const out: Record<string, string> = {};
+  const fields: Record<string, string> = {};
   for (const issue of error.issues) {
-    const key = String(issue.path[0] ?? 'form');
-    out[key] ??= issue.message;
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) fields[key] ??= 'Unknown field.';
+      continue;
+    }
+    fields[issue.path.length > 0 ? issue.path.map(String).join('.') : 'body'] ??= issue.message;
   }
-  return out;
+  return fields;
 }
 
 export const forgotPasswordSchema = z.object({ email });

@@ -72,13 +72,13 @@ describe('updateProfile', () => {
     person('Grace');
     const ada = person('Ada');
     const result = await updateProfile(ada, { firstName: 'Changed', username: 'GRACE' });
-    expect(result).toEqual({ ok: false, taken: 'username', fieldErrors: { username: 'That username is already taken.' } });
+    expect(result).toMatchObject({ ok: false, kind: 'taken', field: 'username', fields: { username: 'That username is already taken.' } });
     expect(findUserById(ada.id)).toMatchObject({ firstName: 'Ada', username: 'Ada' });
   });
 
   it('needs the right current password for an email change', async () => {
     const ada = person('Ada');
-    expect(await updateProfile(ada, { email: 'new@example.com' })).toMatchObject({ ok: false, fieldErrors: { currentPassword: expect.any(String) } });
+    expect(await updateProfile(ada, { email: 'new@example.com' })).toMatchObject({ ok: false, fields: { currentPassword: expect.any(String) } });
     expect(await updateProfile(ada, { email: 'new@example.com' }, { currentPassword: 'wrong' })).toMatchObject({ ok: false });
     expect(findUserById(ada.id)?.email).toBe('ada@example.com');
     // The right password sends a code to the new address; the email itself waits for it.
@@ -95,10 +95,11 @@ describe('updateProfile', () => {
     const ada = person('Ada');
     person('Grace');
     const before = outbox().length;
-    expect(await updateProfile(ada, { email: 'new@example.com', username: 'GRACE', lastName: 'Byron' }, { currentPassword: PASSWORD })).toEqual({
+    expect(await updateProfile(ada, { email: 'new@example.com', username: 'GRACE', lastName: 'Byron' }, { currentPassword: PASSWORD })).toMatchObject({
       ok: false,
-      taken: 'username',
-      fieldErrors: { username: 'That username is already taken.' },
+      kind: 'taken',
+      field: 'username',
+      fields: { username: 'That username is already taken.' },
     });
     expect(findUserById(ada.id)).toMatchObject({ username: 'Ada', lastName: 'Lovelace', email: 'ada@example.com' });
     expect(outbox().length).toBe(before);
@@ -109,7 +110,7 @@ describe('updateProfile', () => {
     await updateProfile(ada, { email: 'first@example.com' }, { currentPassword: PASSWORD });
     // Asked again at once: the send limit refuses, as a failed send would.
     const result = await updateProfile(ada, { email: 'second@example.com', username: 'Augusta' }, { currentPassword: PASSWORD });
-    expect(result).toMatchObject({ ok: false, fieldErrors: { email: expect.stringMatching(/^A code was sent a moment ago\. You can ask for another in \d+ seconds\.$/) } });
+    expect(result).toMatchObject({ ok: false, fields: { email: expect.stringMatching(/^A code was sent a moment ago\. You can ask for another in \d+ seconds\.$/) } });
     expect(findUserById(ada.id)).toMatchObject({ username: 'Ada', email: 'ada@example.com' });
   });
 
@@ -119,7 +120,7 @@ describe('updateProfile', () => {
     await new Promise((r) => setTimeout(r, 5));
     await updateProfile(ada, { username: 'Augusta' });
     const result = await updateProfile(ada, { firstName: 'Stale', username: 'Ada' }, { expectedUpdatedAt: staleRead });
-    expect(result).toEqual({ ok: false, conflict: true });
+    expect(result).toMatchObject({ ok: false, kind: 'conflict' });
     expect(findUserById(ada.id)).toMatchObject({ username: 'Augusta', firstName: 'Ada' });
   });
 
@@ -137,7 +138,7 @@ describe('changePassword', () => {
 
     expect(await changePassword(ada, here.sessionId, { currentPassword: 'wrong', newPassword: 'a new passphrase' })).toMatchObject({
       ok: false,
-      fieldErrors: { currentPassword: 'That is not your current password.' },
+      fields: { currentPassword: 'That is not your current password.' },
     });
     expect(await changePassword(ada, here.sessionId, { currentPassword: PASSWORD, newPassword: 'ADA' })).toMatchObject({ ok: false });
     expect(await changePassword(ada, here.sessionId, { currentPassword: PASSWORD, newPassword: 'password1' })).toMatchObject({ ok: false });
@@ -170,6 +171,6 @@ describe('changePassword', () => {
     }
     const locked = await changePassword(ada, here.sessionId, { currentPassword: PASSWORD, newPassword: 'a new passphrase' });
     expect(locked).toMatchObject({ ok: false, retryAfterSeconds: expect.any(Number) });
-    expect(locked.ok === false && locked.fieldErrors?.currentPassword).toMatch(/^Too many attempts\. Try again in \d+ minutes\.$/);
+    expect(locked.ok === false && locked.fields?.currentPassword).toMatch(/^Too many attempts\. Try again in \d+ minutes\.$/);
   });
 });

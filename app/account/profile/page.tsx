@@ -3,7 +3,7 @@ import { ConfirmEmailForm } from '@/components/account/confirm-email-form';
 import { ProfileForm, type ProfileValues } from '@/components/account/profile-form';
 import { FormAlert } from '@/components/forms/form-alert';
 import { Section } from '@/components/section';
-import { pendingEmailChange } from '@/lib/account/profile';
+import { pendingEmailChange } from '@/lib/account/email-change';
 import { requireSession } from '@/lib/auth/dal';
 
 export const metadata: Metadata = { title: 'Edit profile' };

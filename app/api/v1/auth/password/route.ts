@@ -1,8 +1,7 @@
 import { changePassword } from '@/lib/account/password';
 import { requireCaller } from '@/lib/api/auth';
 import { readBody } from '@/lib/api/body';
-import { json, noContent, tooManyRequests, validationFailed } from '@/lib/api/errors';
-import { sessionEnded } from '@/lib/api/profile';
+import { failureError, json, noContent } from '@/lib/api/errors';
 import { apiRoute } from '@/lib/api/route';
 import { accessTokenFor } from '@/lib/api/tokens';
 import { followRotatedSession } from '@/lib/auth/browser-session';
@@ -18,9 +17,7 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoute({
     const caller = await requireCaller(request, { changesState: true });
     const body = await readBody(request, apiChangePasswordBody);
     const result = await changePassword(caller.user, caller.sessionId, body);
-    if (!result.ok && result.sessionEnded) throw sessionEnded();
-    if (!result.ok && result.retryAfterSeconds) throw tooManyRequests(result.retryAfterSeconds, result.fieldErrors.currentPassword!);
-    if (!result.ok) throw validationFailed(result.fieldErrors);
+    if (!result.ok) throw failureError(result);
     if (caller.via === 'cookie') {
       await followRotatedSession(caller.user, result.session);
       return noContent();

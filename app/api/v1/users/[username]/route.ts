@@ -2,11 +2,10 @@ import { deleteAccount } from '@/lib/account/delete';
 import { updateProfile } from '@/lib/account/profile';
 import { requireCaller } from '@/lib/api/auth';
 import { readBody } from '@/lib/api/body';
-import { json, noContent, tooManyRequests, validationFailed } from '@/lib/api/errors';
-import { freshToken, profileUpdateError } from '@/lib/api/profile';
+import { failureError, json, noContent, validationFailed } from '@/lib/api/errors';
+import { freshToken } from '@/lib/api/profile';
 import { apiRoute } from '@/lib/api/route';
 import { requireOwnAccount, toApiUser } from '@/lib/api/users';
-import { TOO_MANY_ATTEMPTS } from '@/lib/security/rate-limit';
 import { EMAIL_THROUGH_CONFIRMATION, apiDeleteBody, apiPatchProfileBody, apiPutProfileBody } from '@/lib/validation/api';
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoute({
@@ -16,7 +15,7 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoute({
     requireOwnAccount(caller, params);
     const { email: _never, ...changes } = await readBody(request, apiPatchProfileBody);
     const result = await updateProfile(caller.user, changes);
-    if (!result.ok) throw profileUpdateError(result);
+    if (!result.ok) throw failureError(result);
     const token = result.changed.includes('username') ? await freshToken(caller, result.user, true) : {};
     return json({ user: toApiUser(result.user), ...token });
   },
@@ -28,7 +27,7 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoute({
     const { email, ...profile } = await readBody(request, apiPutProfileBody);
     if (email !== caller.user.email) throw validationFailed({ email: EMAIL_THROUGH_CONFIRMATION });
     const result = await updateProfile(caller.user, profile);
-    if (!result.ok) throw profileUpdateError(result);
+    if (!result.ok) throw failureError(result);
     return json({ user: toApiUser(result.user), ...(await freshToken(caller, result.user, result.changed.includes('username'))) });
   },
 
@@ -37,8 +36,7 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoute({
     requireOwnAccount(caller, params);
     const { password } = await readBody(request, apiDeleteBody);
     const deleted = await deleteAccount(caller.user, password);
-    if (!deleted.ok && deleted.retryAfterSeconds) throw tooManyRequests(deleted.retryAfterSeconds, TOO_MANY_ATTEMPTS(deleted.retryAfterSeconds));
-    if (!deleted.ok) throw validationFailed({ password: 'That is not your password.' });
+    if (!deleted.ok) throw failureError(deleted);
     return noContent();
   },
 });

@@ -1,8 +1,7 @@
 import { resetPassword } from '@/lib/account/recovery';
 import { readBody } from '@/lib/api/body';
-import { noContent, tooManyRequests, validationFailed } from '@/lib/api/errors';
+import { failureError, noContent } from '@/lib/api/errors';
 import { apiRoute } from '@/lib/api/route';
-import { INVALID_CODE } from '@/lib/auth/otp';
 import { apiResetBody } from '@/lib/validation/api';
 
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoute({
@@ -10,8 +9,7 @@ export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoute({
   async POST(request) {
     const body = await readBody(request, apiResetBody);
     const result = await resetPassword(body);
-    if (!result.ok && result.retryAfterSeconds) throw tooManyRequests(result.retryAfterSeconds, result.fieldErrors.code!);
-    if (!result.ok) throw validationFailed(result.fieldErrors, result.fieldErrors.code ? INVALID_CODE : undefined);
+    if (!result.ok) throw failureError(result);
     return noContent();
   },
 });

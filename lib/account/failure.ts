@@ -1,0 +1,62 @@
+import { TOO_MANY_ATTEMPTS } from '@/lib/security/rate-limit';
+
+// What can go wrong in a use-case, said one way for every caller: lib/actions.ts turns a failure
+// into a form's state, lib/api/errors.ts into the API's error (status, code, Retry-After). The
+// sentence a person reads is decided here or in the use-case that fails — once, so a form and an
+// API client read the same words.
+
+export type FieldErrors = Record<string, string>;
+
+export type Failure = { ok: false; message: string; fields?: FieldErrors } & (
+  | { kind: 'invalid' }
+  | { kind: 'bad_credentials' }
+  | { kind: 'taken'; field: 'username' | 'email' }
+  | { kind: 'rate_limited'; retryAfterSeconds: number }
+  | { kind: 'conflict' }
+  | { kind: 'session_ended' }
+  | { kind: 'unavailable'; reason: 'mail' | 'busy'; retryAfterSeconds: number }
+);
+
+/** A use-case's answer: what it produced, or why not. */
+export type Outcome<T extends object = object> = ({ ok: true } & T) | Failure;
+
+export const invalid = (fields: FieldErrors, message = 'Some fields are invalid.'): Failure => ({ ok: false, kind: 'invalid', message, fields });
+
+/** One field's problem, which is also the whole answer's message. */
+export const invalidField = (field: string, message: string): Failure => invalid({ [field]: message }, message);
+
+export const badCredentials = (): Failure => ({ ok: false, kind: 'bad_credentials', message: 'That email or username and password don’t match an account.' });
+
+export const TAKEN_MESSAGES = {
+  username: 'That username is already taken.',
+  email: 'An account with this email already exists. Log in instead?',
+} as const;
+
+export const taken = (field: 'username' | 'email'): Failure => ({ ok: false, kind: 'taken', field, message: TAKEN_MESSAGES[field], fields: { [field]: TAKEN_MESSAGES[field] } });
+
+/** Over a limit; `field` when the form shows it next to one field (a password field, say). */
+export function rateLimited(retryAfterSeconds: number, options: { message?: string; field?: string } = {}): Failure {
+  const message = options.message ?? TOO_MANY_ATTEMPTS(retryAfterSeconds);
+  return { ok: false, kind: 'rate_limited', retryAfterSeconds, message, ...(options.field ? { fields: { [options.field]: message } } : {}) };
+}
+
+export const conflict = (): Failure => ({
+  ok: false,
+  kind: 'conflict',
+  message: 'Your profile was changed somewhere else (another tab?) since it was loaded. Nothing was saved: review the current values and save again.',
+});
+
+export const sessionEnded = (): Failure => ({ ok: false, kind: 'session_ended', message: 'This session has ended. Log in again.' });
+
+export const mailUnavailable = (field?: string): Failure => {
+  const message = 'We couldn’t send a code to that address just now. Please try again in a few minutes.';
+  return { ok: false, kind: 'unavailable', reason: 'mail', retryAfterSeconds: 60, message, ...(field ? { fields: { [field]: message } } : {}) };
+};
+
+export const busy = (retryAfterSeconds: number): Failure => ({
+  ok: false,
+  kind: 'unavailable',
+  reason: 'busy',
+  retryAfterSeconds,
+  message: 'The server is busy right now, and nothing was changed. Please try again in a few seconds.',
+});
