@@ -349,7 +349,7 @@ describe('deleting the account', () => {
     await page.fill('#delete-password', 'not my password');
     await page.check('#delete-confirm');
     await page.getByRole('button', { name: 'Delete my account' }).click();
-    await expectText(page, '#delete-password-error', 'That is not your password.');
+    await expectText(page, '#delete-password-error', 'That is not your current password.');
 
     await page.fill('#delete-password', person.password);
     await page.check('#delete-confirm');
