@@ -1,18 +1,16 @@
 'use client';
 
-import { useActionState, useEffect, useRef, useState } from 'react';
+import { useActionState, useEffect, useState } from 'react';
 import { confirmEmail, resendEmailCode } from '@/app/account/actions';
 import { Field } from '@/components/forms/field';
 import { FormAlert } from '@/components/forms/form-alert';
 import { SubmitButton } from '@/components/forms/submit-button';
-import { useFocusFirstError } from '@/components/forms/use-focus-first-error';
+import { useForm } from '@/components/forms/use-form';
 import { idle } from '@/lib/forms';
 
 export function ConfirmEmailForm({ pendingEmail }: { pendingEmail: string }) {
-  const [state, action] = useActionState(confirmEmail, idle);
+  const { state, formAction, ref, errors } = useForm(confirmEmail);
   const [resent, resend] = useActionState(resendEmailCode, idle);
-  const form = useRef<HTMLFormElement>(null);
-  useFocusFirstError(form, [state]);
   // One status line: whichever of the two forms answered last.
   const [last, setLast] = useState<'confirm' | 'resend'>('confirm');
   useEffect(() => {
@@ -29,7 +27,7 @@ export function ConfirmEmailForm({ pendingEmail }: { pendingEmail: string }) {
           {latest.message}
         </FormAlert>
       )}
-      <form ref={form} action={action} noValidate className="space-y-4">
+      <form ref={ref} action={formAction} noValidate className="space-y-4">
         <Field
           name="code"
           id="email-code"
@@ -38,7 +36,7 @@ export function ConfirmEmailForm({ pendingEmail }: { pendingEmail: string }) {
           autoComplete="one-time-code"
           maxLength={6}
           required
-          error={state.fieldErrors?.code}
+          error={errors.code}
         />
         <SubmitButton pendingLabel="Confirming…">Confirm new email</SubmitButton>
       </form>

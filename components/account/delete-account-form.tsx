@@ -1,29 +1,21 @@
 'use client';
 
-import { useActionState, useRef } from 'react';
 import { deleteAccount } from '@/app/account/actions';
-import { Field } from '@/components/forms/field';
 import { FormAlert } from '@/components/forms/form-alert';
-import { PasswordInput } from '@/components/forms/password-input';
+import { PasswordField } from '@/components/forms/password-field';
 import { SubmitButton } from '@/components/forms/submit-button';
-import { useFocusFirstError } from '@/components/forms/use-focus-first-error';
-import { idle } from '@/lib/forms';
+import { useForm } from '@/components/forms/use-form';
 
 export function DeleteAccountForm() {
-  const [state, action] = useActionState(deleteAccount, idle);
-  const form = useRef<HTMLFormElement>(null);
-  useFocusFirstError(form, [state]);
-  const errors = state.fieldErrors ?? {};
+  const { state, formAction, ref, errors } = useForm(deleteAccount);
   return (
-    <form ref={form} action={action} noValidate className="space-y-4">
+    <form ref={ref} action={formAction} noValidate className="space-y-4">
       {state.message && (
         <FormAlert id="delete-status" tone="error">
           {state.message}
         </FormAlert>
       )}
-      <Field name="password" id="delete-password" label="Your password" error={errors.password}>
-        <PasswordInput id="delete-password" name="password" autoComplete="current-password" required error={errors.password} />
-      </Field>
+      <PasswordField name="password" id="delete-password" label="Your password" autoComplete="current-password" required error={errors.password} />
       <div>
         <label className="flex items-start gap-2 text-sm text-slate-800">
           <input

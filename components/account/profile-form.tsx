@@ -1,14 +1,12 @@
 'use client';
 
-import { useActionState, useRef } from 'react';
 import { replaceProfile, updateProfilePartially } from '@/app/account/actions';
 import { Field } from '@/components/forms/field';
 import { FormAlert } from '@/components/forms/form-alert';
-import { PasswordInput } from '@/components/forms/password-input';
+import { PasswordField } from '@/components/forms/password-field';
 import { SubmitButton } from '@/components/forms/submit-button';
-import { useFocusFirstError } from '@/components/forms/use-focus-first-error';
-import { idle } from '@/lib/forms';
-import { USERNAME_MAX, isoDate } from '@/lib/validation/fields';
+import { useForm } from '@/components/forms/use-form';
+import { NAME_MAX, USERNAME_MAX, isoDate } from '@/lib/validation/fields';
 
 export type ProfileValues = {
   username: string;
@@ -25,10 +23,7 @@ export type ProfileValues = {
  * `full`: every field required and pre-filled; the whole profile is replaced.
  */
 export function ProfileForm({ mode, current }: { mode: 'partial' | 'full'; current: ProfileValues }) {
-  const [state, action] = useActionState(mode === 'partial' ? updateProfilePartially : replaceProfile, idle);
-  const form = useRef<HTMLFormElement>(null);
-  useFocusFirstError(form, [state]);
-  const errors = state.fieldErrors ?? {};
+  const { state, formAction, ref, errors } = useForm(mode === 'partial' ? updateProfilePartially : replaceProfile);
   const id = (name: string) => `${mode}-${name}`;
   const full = mode === 'full';
   // After an error the form keeps what was typed; otherwise it starts from the profile.
@@ -45,7 +40,7 @@ export function ProfileForm({ mode, current }: { mode: 'partial' | 'full'; curre
   });
 
   return (
-    <form ref={form} action={action} noValidate className="space-y-4" aria-labelledby={`${mode}-heading`}>
+    <form ref={ref} action={formAction} noValidate className="space-y-4" aria-labelledby={`${mode}-heading`}>
       {state.message && (
         <FormAlert id={`${mode}-status`} tone={state.status === 'success' ? 'success' : 'error'}>
           {state.message}
@@ -53,8 +48,8 @@ export function ProfileForm({ mode, current }: { mode: 'partial' | 'full'; curre
       )}
       {full && <input type="hidden" name="version" value={typed?.version ?? current.version} />}
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field label="First name" autoComplete="given-name" maxLength={50} {...common('firstName')} />
-        <Field label="Last name" autoComplete="family-name" maxLength={50} {...common('lastName')} />
+        <Field label="First name" autoComplete="given-name" maxLength={NAME_MAX} {...common('firstName')} />
+        <Field label="Last name" autoComplete="family-name" maxLength={NAME_MAX} {...common('lastName')} />
       </div>
       <Field
         label="Date of birth"
@@ -72,21 +67,14 @@ export function ProfileForm({ mode, current }: { mode: 'partial' | 'full'; curre
         {...common('username')}
       />
       <Field label="Email" type="email" autoComplete="email" {...common('email')} />
-      <Field
+      <PasswordField
         id={id('currentPassword')}
         name="currentPassword"
         label="Current password"
+        autoComplete="current-password"
         error={errors.currentPassword}
         hint="Needed only when you change your email."
-      >
-        <PasswordInput
-          id={id('currentPassword')}
-          name="currentPassword"
-          autoComplete="current-password"
-          error={errors.currentPassword}
-          describedBy={[errors.currentPassword ? `${id('currentPassword')}-error` : '', `${id('currentPassword')}-hint`].join(' ').trim()}
-        />
-      </Field>
+      />
       <SubmitButton pendingLabel="Saving…">{full ? 'Replace profile' : 'Save changes'}</SubmitButton>
     </form>
   );

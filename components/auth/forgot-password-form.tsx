@@ -1,19 +1,15 @@
 'use client';
 
 import Link from 'next/link';
-import { useActionState, useRef } from 'react';
 import { forgotPassword } from '@/app/(auth)/recovery-actions';
 import { Field } from '@/components/forms/field';
 import { SubmitButton } from '@/components/forms/submit-button';
-import { useFocusFirstError } from '@/components/forms/use-focus-first-error';
-import { idle } from '@/lib/forms';
+import { useForm } from '@/components/forms/use-form';
 
 export function ForgotPasswordForm({ email }: { email?: string }) {
-  const [state, action] = useActionState(forgotPassword, idle);
-  const form = useRef<HTMLFormElement>(null);
-  useFocusFirstError(form, [state]);
+  const { state, formAction, ref, errors } = useForm(forgotPassword);
   return (
-    <form ref={form} action={action} noValidate className="space-y-4">
+    <form ref={ref} action={formAction} noValidate className="space-y-4">
       <Field
         name="email"
         label="Email"
@@ -21,7 +17,7 @@ export function ForgotPasswordForm({ email }: { email?: string }) {
         autoComplete="email"
         required
         defaultValue={state.values?.email ?? email}
-        error={state.fieldErrors?.email}
+        error={errors.email}
       />
       <SubmitButton pendingLabel="Sending…" className="w-full">
         Send me a code

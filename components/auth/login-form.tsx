@@ -1,23 +1,17 @@
 'use client';
 
 import Link from 'next/link';
-import { useActionState, useRef } from 'react';
 import { login } from '@/app/(auth)/actions';
 import { Field } from '@/components/forms/field';
 import { FormAlert } from '@/components/forms/form-alert';
-import { PasswordInput } from '@/components/forms/password-input';
+import { PasswordField } from '@/components/forms/password-field';
 import { SubmitButton } from '@/components/forms/submit-button';
-import { useFocusFirstError } from '@/components/forms/use-focus-first-error';
-import { idle } from '@/lib/forms';
+import { useForm } from '@/components/forms/use-form';
 
 export function LoginForm({ next }: { next?: string }) {
-  const [state, action] = useActionState(login, idle);
-  const form = useRef<HTMLFormElement>(null);
-  useFocusFirstError(form, [state]);
-  const errors = state.fieldErrors ?? {};
-
+  const { state, formAction, ref, errors } = useForm(login);
   return (
-    <form ref={form} action={action} noValidate className="space-y-4">
+    <form ref={ref} action={formAction} noValidate className="space-y-4">
       {state.message && (
         <FormAlert id="form-error" tone="error">
           {state.message}
@@ -35,9 +29,7 @@ export function LoginForm({ next }: { next?: string }) {
         error={errors.login}
         aria-invalid={errors.login || state.status === 'error' ? true : undefined}
       />
-      <Field name="password" label="Password" error={errors.password}>
-        <PasswordInput name="password" autoComplete="current-password" required error={errors.password} />
-      </Field>
+      <PasswordField name="password" label="Password" autoComplete="current-password" required error={errors.password} />
       <div className="flex items-center justify-between gap-4">
         <label className="flex items-center gap-2 text-sm text-slate-700">
           <input type="checkbox" name="remember" className="size-4 rounded border-slate-300 accent-indigo-600" />

@@ -1,17 +1,16 @@
 'use client';
 
 import Link from 'next/link';
-import { useActionState, useRef, useState, type FocusEvent, type FormEvent, type PointerEvent } from 'react';
+import { useRef, useState, type FocusEvent, type FormEvent, type PointerEvent } from 'react';
 import { flushSync } from 'react-dom';
 import { register } from '@/app/(auth)/actions';
 import { Field } from '@/components/forms/field';
 import { FormAlert } from '@/components/forms/form-alert';
-import { PasswordInput } from '@/components/forms/password-input';
+import { NewPasswordFields } from '@/components/forms/new-password-fields';
 import { SubmitButton } from '@/components/forms/submit-button';
-import { useFocusFirstError } from '@/components/forms/use-focus-first-error';
-import { idle } from '@/lib/forms';
+import { useForm } from '@/components/forms/use-form';
 import { fieldErrors, registerSchema } from '@/lib/validation/auth';
-import { PASSWORD_MAX, PASSWORD_MIN, USERNAME_MAX, isoDate } from '@/lib/validation/fields';
+import { NAME_MAX, USERNAME_MAX, isoDate } from '@/lib/validation/fields';
 
 type Errors = Record<string, string | undefined>;
 
@@ -25,17 +24,15 @@ function clientErrors(form: HTMLFormElement): Errors {
  * when they leave the field instead of after a round trip. Without JavaScript the form still posts.
  */
 export function RegisterForm() {
-  const [state, action] = useActionState(register, idle);
+  const { state, formAction, ref: form } = useForm(register);
   const [local, setLocal] = useState<{ errors: Errors; touched: Set<string>; forState: unknown }>({
     errors: {},
     touched: new Set(),
     forState: state,
   });
-  const form = useRef<HTMLFormElement>(null);
   // A new server answer replaces what the browser-side check said.
   const current = local.forState === state ? local : { errors: {}, touched: new Set<string>(), forState: state };
   const errors: Errors = { ...state.fieldErrors, ...current.errors };
-  useFocusFirstError(form, [state]);
 
   // Pressing "Create account" blurs the last field first. Checking it then would show its error,
   // push the button down before the press ends, and swallow the click. Submit checks everything.
@@ -67,15 +64,15 @@ export function RegisterForm() {
 
   const v = state.values ?? {};
   return (
-    <form ref={form} action={action} onPointerDownCapture={onPointerDown} onBlur={onBlur} onSubmit={onSubmit} noValidate className="space-y-4">
+    <form ref={form} action={formAction} onPointerDownCapture={onPointerDown} onBlur={onBlur} onSubmit={onSubmit} noValidate className="space-y-4">
       {state.message && (
         <FormAlert id="form-error" tone="error">
           {state.message}
         </FormAlert>
       )}
       <div className="grid gap-4 sm:grid-cols-2">
-        <Field name="firstName" label="First name" autoComplete="given-name" required maxLength={50} defaultValue={v.firstName} error={errors.firstName} />
-        <Field name="lastName" label="Last name" autoComplete="family-name" required maxLength={50} defaultValue={v.lastName} error={errors.lastName} />
+        <Field name="firstName" label="First name" autoComplete="given-name" required maxLength={NAME_MAX} defaultValue={v.firstName} error={errors.firstName} />
+        <Field name="lastName" label="Last name" autoComplete="family-name" required maxLength={NAME_MAX} defaultValue={v.lastName} error={errors.lastName} />
       </div>
       <Field
         name="dateOfBirth"
@@ -100,23 +97,7 @@ export function RegisterForm() {
         hint={`3–${USERNAME_MAX} characters: letters and digits, starting with a letter.`}
       />
       <Field name="email" label="Email" type="email" autoComplete="email" required defaultValue={v.email} error={errors.email} />
-      <Field
-        name="password"
-        label="Password"
-        error={errors.password}
-        hint={`At least ${PASSWORD_MIN} characters (up to ${PASSWORD_MAX}). A few unrelated words make a strong one.`}
-      >
-        <PasswordInput
-          name="password"
-          autoComplete="new-password"
-          required
-          error={errors.password}
-          describedBy={errors.password ? 'password-error password-hint' : 'password-hint'}
-        />
-      </Field>
-      <Field name="confirmPassword" label="Confirm password" error={errors.confirmPassword}>
-        <PasswordInput name="confirmPassword" autoComplete="new-password" required error={errors.confirmPassword} />
-      </Field>
+      <NewPasswordFields name="password" label="Password" errors={errors} advice="A few unrelated words make a strong one." />
       <SubmitButton pendingLabel="Creating your account…" className="w-full">
         Create account
       </SubmitButton>

@@ -1,34 +1,28 @@
 'use client';
 
-import { useActionState, useEffect, useRef, useState } from 'react';
+import { useActionState, useEffect, useState } from 'react';
 import { resendResetCode, resetPasswordWithCode } from '@/app/(auth)/recovery-actions';
 import { Field } from '@/components/forms/field';
 import { FormAlert } from '@/components/forms/form-alert';
-import { PasswordInput } from '@/components/forms/password-input';
+import { NewPasswordFields } from '@/components/forms/new-password-fields';
 import { SubmitButton } from '@/components/forms/submit-button';
-import { useFocusFirstError } from '@/components/forms/use-focus-first-error';
+import { useForm } from '@/components/forms/use-form';
 import { idle } from '@/lib/forms';
-import { PASSWORD_MAX, PASSWORD_MIN } from '@/lib/validation/fields';
-
-/** Seconds to wait before another code may be asked for (the server enforces the same). */
-const COOLDOWN_SECONDS = 60;
+import { CODE_RESEND_SECONDS } from '@/lib/validation/auth';
 
 export function ResetPasswordForm({ email, justSent }: { email?: string; justSent: boolean }) {
-  const [state, action] = useActionState(resetPasswordWithCode, idle);
+  const { state, formAction, ref, errors } = useForm(resetPasswordWithCode);
   const [resent, resend] = useActionState(resendResetCode, idle);
-  const form = useRef<HTMLFormElement>(null);
-  useFocusFirstError(form, [state]);
-  const errors = state.fieldErrors ?? {};
   const [emailValue, setEmailValue] = useState(state.values?.email ?? email ?? '');
 
   // The countdown restarts whenever a code was (or may have been) sent. It starts only once the
   // page runs scripts: without JavaScript the button is always there and the server's limit rules.
   const [wait, setWait] = useState(0);
   useEffect(() => {
-    if (justSent) setWait(COOLDOWN_SECONDS);
+    if (justSent) setWait(CODE_RESEND_SECONDS);
   }, [justSent]);
   useEffect(() => {
-    if (resent.status === 'success') setWait(COOLDOWN_SECONDS);
+    if (resent.status === 'success') setWait(CODE_RESEND_SECONDS);
   }, [resent]);
   useEffect(() => {
     if (wait <= 0) return;
@@ -38,7 +32,7 @@ export function ResetPasswordForm({ email, justSent }: { email?: string; justSen
 
   return (
     <div className="space-y-6">
-      <form ref={form} action={action} noValidate className="space-y-4">
+      <form ref={ref} action={formAction} noValidate className="space-y-4">
         {state.message && (
           <FormAlert id="form-error" tone="error">
             {state.message}
@@ -65,18 +59,7 @@ export function ResetPasswordForm({ email, justSent }: { email?: string; justSen
           defaultValue={state.values?.code}
           error={errors.code}
         />
-        <Field name="newPassword" label="New password" error={errors.newPassword} hint={`At least ${PASSWORD_MIN} characters (up to ${PASSWORD_MAX}).`}>
-          <PasswordInput
-            name="newPassword"
-            autoComplete="new-password"
-            required
-            error={errors.newPassword}
-            describedBy={errors.newPassword ? 'newPassword-error newPassword-hint' : 'newPassword-hint'}
-          />
-        </Field>
-        <Field name="confirmPassword" label="Confirm new password" error={errors.confirmPassword}>
-          <PasswordInput name="confirmPassword" autoComplete="new-password" required error={errors.confirmPassword} />
-        </Field>
+        <NewPasswordFields name="newPassword" label="New password" errors={errors} />
         <SubmitButton pendingLabel="Setting your password…" className="w-full">
           Set new password
         </SubmitButton>

@@ -14,16 +14,20 @@ export const inputClass =
   'placeholder:text-slate-400 focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30 ' +
   'aria-[invalid=true]:border-red-500 aria-[invalid=true]:focus:ring-red-500/30';
 
+/** The ids of what describes an input: its error, when there is one, and its hint. */
+export function describedBy(id: string, error: string | undefined, hint: unknown): string | undefined {
+  return [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(' ') || undefined;
+}
+
 /** Label, input and the error slot tests and screen readers find by `<name>-error`. */
 export function Field({ name, label, error, hint, children, id = name, className, ...input }: FieldProps) {
-  const describedBy = [error ? `${id}-error` : null, hint ? `${id}-hint` : null].filter(Boolean).join(' ') || undefined;
   return (
     <div className={className}>
       <label htmlFor={id} className="mb-1 block text-sm font-medium text-slate-800">
         {label}
       </label>
       {children ?? (
-        <input id={id} name={name} aria-invalid={error ? true : undefined} aria-describedby={describedBy} className={inputClass} {...input} />
+        <input id={id} name={name} aria-invalid={error ? true : undefined} aria-describedby={describedBy(id, error, hint)} className={inputClass} {...input} />
       )}
       {hint && (
         <p id={`${id}-hint`} className="mt-1 text-sm text-slate-500">

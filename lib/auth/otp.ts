@@ -13,6 +13,7 @@ import {
 import { sendMail } from '@/lib/mail/send';
 import type { Mail } from '@/lib/mail/templates';
 import { giveBack, hit } from '@/lib/security/rate-limit';
+import { CODE_RESEND_SECONDS } from '@/lib/validation/auth';
 import { purposeKey } from './keys-node';
 
 // One-time codes sent by mail. 6 digits from a CSPRNG, kept only as an HMAC, valid 10 minutes,
@@ -20,8 +21,7 @@ import { purposeKey } from './keys-node';
 // across codes (CODE_ACCOUNT): five codes an hour must not buy 25 guesses an hour, forever.
 export const CODE_TTL_MINUTES = 10;
 export const MAX_ATTEMPTS = 5;
-/** Sends allowed per person and purpose: 1 a minute, 5 an hour. */
-export const RESEND_AFTER_SECONDS = 60;
+/** Sends allowed per person and purpose: 1 a minute (CODE_RESEND_SECONDS), 5 an hour. */
 const MAX_PER_HOUR = 5;
 const HOUR_MS = 3600 * 1000;
 
@@ -45,7 +45,7 @@ export function issueCode(target: CodeAddress, now = new Date()): IssuedCode {
   const times = codeTimesSince(target, new Date(now.getTime() - HOUR_MS));
   const last = times.at(-1);
   const waits = [
-    last ? last.getTime() + RESEND_AFTER_SECONDS * 1000 - now.getTime() : 0,
+    last ? last.getTime() + CODE_RESEND_SECONDS * 1000 - now.getTime() : 0,
     times.length >= MAX_PER_HOUR ? times[times.length - MAX_PER_HOUR]!.getTime() + HOUR_MS - now.getTime() : 0,
   ];
   const wait = Math.max(...waits);

@@ -2,33 +2,23 @@
 // refused (strict objects): a typo like `firstname` must not look like a successful no-op.
 import { z } from 'zod';
 import { checkPasswordContext, codeField, loginField, passwordField, registrationFields } from './auth';
-import { dateOfBirth, email, newPassword, personName, username } from './fields';
-import { currentPassword } from './profile';
+import { email, newPassword } from './fields';
+import { currentPassword, profileFields } from './profile';
 
 export const apiRegisterBody = z.strictObject(registrationFields).superRefine(checkPasswordContext);
 
 export const apiTokenBody = z.strictObject({ login: loginField, password: passwordField });
 
-const profileFields = {
-  username,
-  firstName: personName('First name'),
-  lastName: personName('Last name'),
-  dateOfBirth,
-};
-
 /** PATCH: any subset of the profile; the email changes only through its confirmation. */
 export const EMAIL_THROUGH_CONFIRMATION = 'The email changes through POST /api/v1/users/{username}/email, which sends a confirmation code.';
 
-export const apiPatchProfileBody = z.strictObject({
-  email: z.never({ error: EMAIL_THROUGH_CONFIRMATION }).optional(),
-  username: profileFields.username.optional(),
-  firstName: profileFields.firstName.optional(),
-  lastName: profileFields.lastName.optional(),
-  dateOfBirth: profileFields.dateOfBirth.optional(),
-});
+export const apiPatchProfileBody = z
+  .strictObject(profileFields)
+  .partial()
+  .extend({ email: z.never({ error: EMAIL_THROUGH_CONFIRMATION }).optional() });
 
 /** PUT: the whole profile; `email` must be the current one (changing it needs its confirmation). */
-export const apiPutProfileBody = z.strictObject({ ...profileFields, email });
+export const apiPutProfileBody = z.strictObject(profileFields);
 
 export const apiEmailChangeBody = z.strictObject({ newEmail: email, currentPassword });
 

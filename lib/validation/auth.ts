@@ -64,6 +64,9 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
 
 export const forgotPasswordSchema = z.object({ email });
 
+/** A new code may be asked for once a minute: the server's send limit, and the form's countdown. */
+export const CODE_RESEND_SECONDS = 60;
+
 export const codeField = z
   .string({ error: 'Enter the 6-digit code from the email.' })
   .trim()

@@ -12,7 +12,8 @@ export const PROFILE_LABELS: Record<ProfileField, string> = {
   dateOfBirth: 'date of birth',
 };
 
-const profileFields = {
+/** The profile's fields, written once: forms and API build their shapes from these. */
+export const profileFields = {
   username,
   email,
   firstName: personName('First name'),
