@@ -1,6 +1,7 @@
 // Response headers that harden every page. Edge-safe (no Node APIs): the middleware builds the
 // per-request CSP, next.config.ts sets the static ones on every route.
-import { isProduction } from '@/lib/env-edge';
+// Relative, not '@/': next.config.ts imports this file, and its loader knows no path aliases.
+import { isProduction } from '../env-edge';
 
 /**
  * Scripts run only with this response's nonce ('strict-dynamic' lets Next's own chunks load);
