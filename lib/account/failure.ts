@@ -27,7 +27,7 @@ export const invalidField = (field: string, message: string): Failure => invalid
 
 export const badCredentials = (): Failure => ({ ok: false, kind: 'bad_credentials', message: 'That email or username and password don’t match an account.' });
 
-export const TAKEN_MESSAGES = {
+const TAKEN_MESSAGES = {
   username: 'That username is already taken.',
   email: 'An account with this email already exists. Log in instead?',
 } as const;

@@ -6,7 +6,7 @@ import { currentDeviceCookie } from './device';
 import { verifyPassword } from './password';
 import { passwordBudget } from './password-budget';
 
-export const WRONG_CURRENT_PASSWORD = 'That is not your current password.';
+const WRONG_CURRENT_PASSWORD = 'That is not your current password.';
 
 /**
  * Re-checks a signed-in person's password before a sensitive change (email, password, deletion).
