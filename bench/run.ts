@@ -245,7 +245,12 @@ async function main() {
     const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
     const tampered = `${token.slice(0, -3)}${token.endsWith('AAA') ? 'BBB' : 'AAA'}`;
     const bearer = { authorization: `Bearer ${token}` };
-    const sessionCookie = { cookie: `__Host-gatehouse.session=${token}` };
+    // A browser carries a token of the browser's kind for the same session (an API token is refused
+    // as a cookie), as the login form would have set it.
+    process.env.AUTH_SECRET = server.authSecret;
+    const { signSessionToken } = await import('../lib/auth/token');
+    const browserToken = await signSessionToken({ sub: claims.sub, sid: claims.sid, username: claims.username }, 'browser');
+    const sessionCookie = { cookie: `__Host-gatehouse.session=${browserToken}` };
 
     const scenarios: Scenario[] = [];
     const report = (result: Scenario) => {
