@@ -3,7 +3,7 @@
 import { useActionState, useEffect, useState } from 'react';
 import { confirmEmail, resendEmailCode } from '@/app/account/actions';
 import { Field } from '@/components/forms/field';
-import { FormAlert } from '@/components/forms/form-alert';
+import { FormStatus } from '@/components/forms/form-alert';
 import { SubmitButton } from '@/components/forms/submit-button';
 import { useForm } from '@/components/forms/use-form';
 import { idle } from '@/lib/forms';
@@ -22,11 +22,7 @@ export function ConfirmEmailForm({ pendingEmail }: { pendingEmail: string }) {
   const latest = last === 'resend' ? resent : state;
   return (
     <div className="space-y-4">
-      {latest?.message && (
-        <FormAlert id="confirm-email-status" tone={latest.status === 'success' ? 'success' : 'error'}>
-          {latest.message}
-        </FormAlert>
-      )}
+      <FormStatus id="confirm-email-status" state={latest} />
       <form ref={ref} action={formAction} noValidate className="space-y-4">
         <Field
           name="code"

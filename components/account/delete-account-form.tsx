@@ -1,7 +1,7 @@
 'use client';
 
 import { deleteAccount } from '@/app/account/actions';
-import { FormAlert } from '@/components/forms/form-alert';
+import { FormStatus } from '@/components/forms/form-alert';
 import { PasswordField } from '@/components/forms/password-field';
 import { SubmitButton } from '@/components/forms/submit-button';
 import { useForm } from '@/components/forms/use-form';
@@ -10,11 +10,7 @@ export function DeleteAccountForm() {
   const { state, formAction, ref, errors } = useForm(deleteAccount);
   return (
     <form ref={ref} action={formAction} noValidate className="space-y-4">
-      {state.message && (
-        <FormAlert id="delete-status" tone="error">
-          {state.message}
-        </FormAlert>
-      )}
+      <FormStatus id="delete-status" state={state} />
       <PasswordField name="password" id="delete-password" label="Your password" autoComplete="current-password" required error={errors.password} />
       <div>
         <label className="flex items-start gap-2 text-sm text-slate-800">

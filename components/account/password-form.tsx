@@ -1,7 +1,7 @@
 'use client';
 
 import { changePassword } from '@/app/account/actions';
-import { FormAlert } from '@/components/forms/form-alert';
+import { FormStatus } from '@/components/forms/form-alert';
 import { NewPasswordFields } from '@/components/forms/new-password-fields';
 import { PasswordField } from '@/components/forms/password-field';
 import { SubmitButton } from '@/components/forms/submit-button';
@@ -11,11 +11,7 @@ export function PasswordForm({ username }: { username: string }) {
   const { state, formAction, ref, errors } = useForm(changePassword);
   return (
     <form ref={ref} action={formAction} noValidate className="space-y-4">
-      {state.message && (
-        <FormAlert id="password-status" tone={state.status === 'success' ? 'success' : 'error'}>
-          {state.message}
-        </FormAlert>
-      )}
+      <FormStatus id="password-status" state={state} />
       {/* Lets password managers file the new password under the right account. */}
       <input type="text" name="username" autoComplete="username" value={username} readOnly hidden />
       <PasswordField name="currentPassword" label="Current password" autoComplete="current-password" required error={errors.currentPassword} />

@@ -2,7 +2,7 @@
 
 import { replaceProfile, updateProfilePartially } from '@/app/account/actions';
 import { Field } from '@/components/forms/field';
-import { FormAlert } from '@/components/forms/form-alert';
+import { FormStatus } from '@/components/forms/form-alert';
 import { PasswordField } from '@/components/forms/password-field';
 import { SubmitButton } from '@/components/forms/submit-button';
 import { useForm } from '@/components/forms/use-form';
@@ -41,11 +41,7 @@ export function ProfileForm({ mode, current }: { mode: 'partial' | 'full'; curre
 
   return (
     <form ref={ref} action={formAction} noValidate className="space-y-4" aria-labelledby={`${mode}-heading`}>
-      {state.message && (
-        <FormAlert id={`${mode}-status`} tone={state.status === 'success' ? 'success' : 'error'}>
-          {state.message}
-        </FormAlert>
-      )}
+      <FormStatus id={`${mode}-status`} state={state} />
       {full && <input type="hidden" name="version" value={typed?.version ?? current.version} />}
       <div className="grid gap-4 sm:grid-cols-2">
         <Field label="First name" autoComplete="given-name" maxLength={NAME_MAX} {...common('firstName')} />

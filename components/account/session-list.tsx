@@ -3,7 +3,7 @@
 import { Laptop } from 'lucide-react';
 import { useActionState } from 'react';
 import { revokeOtherSessions, revokeSession } from '@/app/account/actions';
-import { FormAlert } from '@/components/forms/form-alert';
+import { FormStatus } from '@/components/forms/form-alert';
 import { SubmitButton } from '@/components/forms/submit-button';
 import { idle } from '@/lib/forms';
 
@@ -25,11 +25,7 @@ export function SessionList({ sessions }: { sessions: SessionRow[] }) {
   const hasOthers = sessions.some((s) => !s.current);
   return (
     <div className="space-y-4">
-      {latest?.message && (
-        <FormAlert id="sessions-status" tone={latest.status === 'success' ? 'success' : 'error'}>
-          {latest.message}
-        </FormAlert>
-      )}
+      <FormStatus id="sessions-status" state={latest} />
       <ul className="divide-y divide-slate-100" aria-label="Your sessions">
         {sessions.map((s) => (
           <li key={s.id} className="flex flex-wrap items-center justify-between gap-3 py-3" data-session={s.current ? 'current' : 'other'}>

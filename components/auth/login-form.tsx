@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { login } from '@/app/(auth)/actions';
 import { Field } from '@/components/forms/field';
-import { FormAlert } from '@/components/forms/form-alert';
+import { FormStatus } from '@/components/forms/form-alert';
 import { PasswordField } from '@/components/forms/password-field';
 import { SubmitButton } from '@/components/forms/submit-button';
 import { useForm } from '@/components/forms/use-form';
@@ -12,11 +12,7 @@ export function LoginForm({ next }: { next?: string }) {
   const { state, formAction, ref, errors } = useForm(login);
   return (
     <form ref={ref} action={formAction} noValidate className="space-y-4">
-      {state.message && (
-        <FormAlert id="form-error" tone="error">
-          {state.message}
-        </FormAlert>
-      )}
+      <FormStatus id="form-error" state={state} />
       {next && <input type="hidden" name="next" value={next} />}
       <Field
         name="login"

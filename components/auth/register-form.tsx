@@ -5,7 +5,7 @@ import { useRef, useState, type FocusEvent, type FormEvent, type PointerEvent } 
 import { flushSync } from 'react-dom';
 import { register } from '@/app/(auth)/actions';
 import { Field } from '@/components/forms/field';
-import { FormAlert } from '@/components/forms/form-alert';
+import { FormStatus } from '@/components/forms/form-alert';
 import { NewPasswordFields } from '@/components/forms/new-password-fields';
 import { SubmitButton } from '@/components/forms/submit-button';
 import { useForm } from '@/components/forms/use-form';
@@ -65,11 +65,7 @@ export function RegisterForm() {
   const v = state.values ?? {};
   return (
     <form ref={form} action={formAction} onPointerDownCapture={onPointerDown} onBlur={onBlur} onSubmit={onSubmit} noValidate className="space-y-4">
-      {state.message && (
-        <FormAlert id="form-error" tone="error">
-          {state.message}
-        </FormAlert>
-      )}
+      <FormStatus id="form-error" state={state} />
       <div className="grid gap-4 sm:grid-cols-2">
         <Field name="firstName" label="First name" autoComplete="given-name" required maxLength={NAME_MAX} defaultValue={v.firstName} error={errors.firstName} />
         <Field name="lastName" label="Last name" autoComplete="family-name" required maxLength={NAME_MAX} defaultValue={v.lastName} error={errors.lastName} />

@@ -3,7 +3,7 @@
 import { useActionState, useEffect, useState } from 'react';
 import { resendResetCode, resetPasswordWithCode } from '@/app/(auth)/recovery-actions';
 import { Field } from '@/components/forms/field';
-import { FormAlert } from '@/components/forms/form-alert';
+import { FormStatus } from '@/components/forms/form-alert';
 import { NewPasswordFields } from '@/components/forms/new-password-fields';
 import { SubmitButton } from '@/components/forms/submit-button';
 import { useForm } from '@/components/forms/use-form';
@@ -33,11 +33,7 @@ export function ResetPasswordForm({ email, justSent }: { email?: string; justSen
   return (
     <div className="space-y-6">
       <form ref={ref} action={formAction} noValidate className="space-y-4">
-        {state.message && (
-          <FormAlert id="form-error" tone="error">
-            {state.message}
-          </FormAlert>
-        )}
+        <FormStatus id="form-error" state={state} />
         <Field
           name="email"
           label="Email"
@@ -67,11 +63,7 @@ export function ResetPasswordForm({ email, justSent }: { email?: string; justSen
 
       <form action={resend} className="space-y-2 border-t border-slate-100 pt-4 text-sm">
         <input type="hidden" name="email" value={emailValue} />
-        {resent.message && (
-          <FormAlert id="resend-status" tone={resent.status === 'success' ? 'success' : 'error'}>
-            {resent.message}
-          </FormAlert>
-        )}
+        <FormStatus id="resend-status" state={resent} />
         <p className="text-slate-600">
           No code, or it expired?{' '}
           {wait > 0 ? (

@@ -1,5 +1,6 @@
 import { CircleAlert, CircleCheck, Info } from 'lucide-react';
 import type { ReactNode } from 'react';
+import type { FormState } from '@/lib/forms';
 
 const tones = {
   error: { box: 'border-red-200 bg-red-50 text-red-800', Icon: CircleAlert },
@@ -15,5 +16,15 @@ export function FormAlert({ id, tone, children }: { id: string; tone: keyof type
       <Icon aria-hidden size={18} className="mt-0.5 shrink-0" />
       <div className="min-w-0 wrap-anywhere">{children}</div>
     </div>
+  );
+}
+
+/** A form's answer, when it has one: success or error, as its server action said. */
+export function FormStatus({ id, state }: { id: string; state: FormState | undefined }) {
+  if (!state?.message) return null;
+  return (
+    <FormAlert id={id} tone={state.status === 'success' ? 'success' : 'error'}>
+      {state.message}
+    </FormAlert>
   );
 }
