@@ -36,11 +36,14 @@ async function codeRequested() {
   return { person, page, code };
 }
 
+/** Submits the reset form and waits for the server's answer: the text on the page may still be the last answer's. */
 async function submitReset(page: Page, code: string, password: string) {
   await page.fill('#code', code);
   await page.fill('#newPassword', password);
   await page.fill('#confirmPassword', password);
+  const answered = page.waitForResponse((response) => response.request().method() === 'POST' && new URL(response.url()).pathname === '/reset-password');
   await page.getByRole('button', { name: 'Set new password' }).click();
+  await answered;
 }
 
 const NEUTRAL = 'If an account exists for that address, we sent a code to it. It works for 10 minutes.';
