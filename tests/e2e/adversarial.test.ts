@@ -7,6 +7,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiCall, type ApiResult } from './support/api';
 import { clientAddress, launchBrowser, newContext, newPerson, registration, type Person } from './support/browser';
 import { startServer, type Server } from './support/server';
 
@@ -22,26 +23,9 @@ afterAll(async () => {
   await server?.stop();
 });
 
-type Call = { status: number; body: any; headers: Headers };
+type Call = ApiResult;
 
-async function call(method: string, p: string, options: { token?: string; body?: unknown; raw?: string; ip?: string } = {}): Promise<Call> {
-  const headers: Record<string, string> = { 'x-forwarded-for': options.ip ?? clientAddress() };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined || options.raw !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${server.baseUrl}/api/v1${p}`, {
-    method,
-    headers,
-    body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
-  });
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    // not JSON: the assertions will say so
-  }
-  return { status: response.status, body, headers: response.headers };
-}
+const call = (method: string, p: string, options: Parameters<typeof apiCall>[3] = {}) => apiCall(server.baseUrl, method, p, options);
 
 /** Passwords and tokens used here: none may ever appear in the server's log. */
 const secrets: string[] = [];

@@ -10,15 +10,16 @@ export async function apiCall(
   baseUrl: string,
   method: string,
   path: string,
-  options: { token?: string; body?: unknown; ip?: string; headers?: Record<string, string> } = {},
+  /** `raw`: a body sent as it is (declared JSON), for malformed ones. */
+  options: { token?: string; body?: unknown; raw?: string; ip?: string; headers?: Record<string, string> } = {},
 ): Promise<ApiResult> {
   const headers: Record<string, string> = { 'x-forwarded-for': options.ip ?? clientAddress(), ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
+  if (options.body !== undefined || options.raw !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(`${baseUrl}/api/v1${path}`, {
     method,
     headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
     redirect: 'manual',
   });
   const text = await response.text();
