@@ -1,16 +1,8 @@
-// Builds the production app (unless E2E_SKIP_BUILD=1, for quick local re-runs) and starts one
-// `next start` with a fresh database, secret and outbox for the browser tests.
+// Builds the production app (unless E2E_SKIP_BUILD=1, for quick local re-runs) and starts the
+// server the test files share (support/shared-server.ts), with a fresh database, secret and outbox.
 import { execFileSync } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
 import { nextBin, root, startServer } from './support/server';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    baseUrl: string;
-    authSecret: string;
-    dataDir: string;
-  }
-}
 
 export default async function setup(project: TestProject) {
   if (process.env.E2E_SKIP_BUILD !== '1') {
@@ -26,10 +18,10 @@ export default async function setup(project: TestProject) {
       throw new Error(`next build failed:\n${stdout ?? ''}\n${stderr ?? ''}`);
     }
   }
-  // One origin whose scripts may call the API, for the CORS test. Behind one "proxy": every test
-  // browser and API call says which client it is (X-Forwarded-For), so the per-IP limits apply to
-  // each as to a real visitor. tests/e2e/limits.test.ts runs a server without TRUST_PROXY.
-  const server = await startServer({ CORS_ORIGINS: 'https://app.gatehouse.test', TRUST_PROXY: '1' });
+  // Behind one "proxy": every test browser and API call says which client it is (X-Forwarded-For),
+  // so the per-IP limits apply to each as to a real visitor, and test files running side by side
+  // never share a budget. tests/e2e/limits.test.ts runs a server without TRUST_PROXY.
+  const server = await startServer({ TRUST_PROXY: '1' });
   project.provide('baseUrl', server.baseUrl);
   project.provide('authSecret', server.authSecret);
   project.provide('dataDir', server.dataDir);

@@ -1,7 +1,11 @@
 // Security headers on every kind of route, and a CSP the app itself never trips over.
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { launchBrowser, newContext, newPerson, register } from './support/browser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newPerson } from '../support/generators';
+import { RegisterPage } from './pages/register';
+import { httpCall } from './support/api';
+import { launchBrowser, newContext } from './support/browser';
+import { baseUrl } from './support/shared-server';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -11,7 +15,7 @@ afterAll(async () => {
   await browser?.close();
 });
 
-const get = (p: string) => fetch(`${inject('baseUrl')}${p}`, { redirect: 'manual' });
+const get = (p: string) => httpCall(`${baseUrl()}${p}`, 'GET');
 
 describe('response headers', () => {
   it('pages carry a nonce-based CSP without unsafe-inline scripts, and the hardening headers', async () => {
@@ -27,7 +31,7 @@ describe('response headers', () => {
     // A fresh nonce per response, and it is the one on the page's scripts.
     expect(second.headers.get('content-security-policy')).not.toBe(csp);
     const nonce = /'nonce-([^']+)'/.exec(csp)![1]!;
-    expect(await first.text()).toContain(`nonce="${nonce}"`);
+    expect(first.text).toContain(`nonce="${nonce}"`);
   });
 
   it('every route type gets nosniff, a referrer policy, a permissions policy and no framing; pages and API get HSTS', async () => {
@@ -52,7 +56,7 @@ describe('the CSP in a real browser', () => {
     page.on('console', (message) => {
       if (message.type() === 'error') violations.push(message.text());
     });
-    await register(page, newPerson());
+    await new RegisterPage(page).register(newPerson());
     for (const p of ['/', '/account', '/account/profile', '/account/security', '/forgot-password']) await page.goto(p);
     // The page's scripts ran: React hydrated the document (it tags the nodes it owns).
     await page.waitForFunction(() => Object.keys(document.querySelector('main') ?? {}).some((key) => key.startsWith('__react')), undefined, {
@@ -66,14 +70,12 @@ describe('the CSP in a real browser', () => {
 describe('cross-site posts', () => {
   it('a server-action post from another origin, or with Origin: null, is refused with 403 and changes nothing', async () => {
     for (const origin of ['https://evil.example', 'null']) {
-      const response = await fetch(`${inject('baseUrl')}/login`, {
-        method: 'POST',
+      const response = await httpCall(`${baseUrl()}/login`, 'POST', {
         headers: { origin, 'next-action': '0'.repeat(40), 'content-type': 'text/plain;charset=UTF-8' },
         body: '["x"]',
-        redirect: 'manual',
       });
       expect(response.status).toBe(403);
-      expect(await response.text()).toContain('This form was not sent from this site');
+      expect(response.text).toContain('This form was not sent from this site');
     }
   });
 });

@@ -4,10 +4,14 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import Database from 'better-sqlite3';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectText, launchBrowser, newPerson, register, type Person } from './support/browser';
+import { newPerson, registration, type Person } from '../support/generators';
+import { ForgotPasswordPage } from './pages/forgot-password';
+import { ResetPasswordPage } from './pages/reset-password';
+import { apiCall } from './support/api';
+import { launchBrowser, newContext } from './support/browser';
+import { withServerDb } from './support/db';
 import { startServer, type Server } from './support/server';
 
 type Received = { authorization?: string; path?: string; body: { from: string; to: string[]; subject: string; text: string; html: string } };
@@ -42,13 +46,15 @@ afterAll(async () => {
   await new Promise((resolve) => fake?.close(resolve));
 });
 
-async function page(): Promise<Page> {
-  return (await browser.newContext({ baseURL: server.baseUrl })).newPage();
+/** A visitor of the Resend-backed server, on the reset flow's pages. */
+async function visitor() {
+  const page = await (await newContext(browser, { baseURL: server.baseUrl })).newPage();
+  return { forgot: new ForgotPasswordPage(page), reset: new ResetPasswordPage(page) };
 }
 
 async function registered(): Promise<Person> {
   const person = newPerson();
-  await register(await page(), person);
+  expect((await apiCall(server.baseUrl, 'POST', '/auth/register', { body: registration(person) })).status).toBe(201);
   return person;
 }
 
@@ -62,35 +68,21 @@ async function mailsTo(to: string, count: number): Promise<Received[]> {
   throw new Error(`fake Resend got ${received.filter((r) => r.body.to.includes(to)).length} mails to ${to}, expected ${count}`);
 }
 
-async function askForCode(p: Page, email: string) {
-  await p.goto('/forgot-password');
-  await p.fill('#email', email);
-  await p.getByRole('button', { name: 'Send me a code' }).click();
-  await p.waitForURL(/\/reset-password\?/);
-  await expectText(p, '#code-sent', 'If an account exists for that address, we sent a code to it. It works for 10 minutes.');
-}
-
-async function reset(p: Page, code: string, password: string) {
-  await p.fill('#code', code);
-  await p.fill('#newPassword', password);
-  await p.fill('#confirmPassword', password);
-  await p.getByRole('button', { name: 'Set new password' }).click();
-}
+const NEUTRAL = 'If an account exists for that address, we sent a code to it. It works for 10 minutes.';
 
 function liveCodes(email: string): number {
-  const db = new Database(path.join(server.dataDir, 'app.db'), { readonly: true });
-  try {
-    return (db.prepare('select count(*) as n from one_time_codes where email = ? and used_at is null').get(email) as { n: number }).n;
-  } finally {
-    db.close();
-  }
+  return withServerDb(
+    (db) => (db.prepare('select count(*) as n from one_time_codes where email = ? and used_at is null').get(email) as { n: number }).n,
+    server.dataDir,
+  );
 }
 
 describe('mail through Resend', () => {
   it('posts the code to Resend with the key, sender, recipient, subject and both bodies', async () => {
     const person = await registered();
-    const p = await page();
-    await askForCode(p, person.email);
+    const { forgot, reset } = await visitor();
+    await forgot.requestCode(person.email);
+    await reset.expectCodeSent(NEUTRAL);
     const [mail] = await mailsTo(person.email, 1);
     expect(mail!.path).toBe('/emails');
     expect(mail!.authorization).toBe(`Bearer ${API_KEY}`);
@@ -104,35 +96,35 @@ describe('mail through Resend', () => {
     // Nothing went to the local outbox.
     expect(fs.existsSync(path.join(server.dataDir, 'outbox'))).toBe(false);
 
-    await reset(p, code!, 'delivered by resend');
-    await p.waitForURL('**/account?reset=1');
+    await reset.reset(code!, 'delivered by resend');
     const [, notice] = await mailsTo(person.email, 2);
     expect(notice!.body.subject).toBe('Your Gatehouse password was changed');
   });
 
   it('keeps a failure to itself: same answer, no live code left, the error logged without the code, and an immediate retry sends', async () => {
     const person = await registered();
-    const p = await page();
+    const { forgot, reset } = await visitor();
     answer = 500;
     try {
-      await askForCode(p, person.email);
+      await forgot.requestCode(person.email);
+      await reset.expectCodeSent(NEUTRAL);
       const [failed] = await mailsTo(person.email, 1);
       const code = failed!.body.text.match(/\b(\d{6})\b/)![1]!;
       await expect.poll(() => fs.readFileSync(server.log, 'utf8')).toContain('[mail] sending failed');
       await expect.poll(() => liveCodes(person.email)).toBe(0);
       expect(fs.readFileSync(server.log, 'utf8')).not.toContain(code);
 
-      await reset(p, code, 'never delivered code');
-      await expectText(p, '#code-error', 'That code is invalid or has expired. Check it, or send a new code.');
+      await reset.submit(code, 'never delivered code');
+      await reset.expectCodeError('That code is invalid or has expired. Check it, or send a new code.');
     } finally {
       answer = 200;
     }
 
     // The failed send didn't count against the once-a-minute limit.
-    await askForCode(p, person.email);
+    await forgot.requestCode(person.email);
+    await reset.expectCodeSent(NEUTRAL);
     const [, delivered] = await mailsTo(person.email, 2);
     const code = delivered!.body.text.match(/\b(\d{6})\b/)![1]!;
-    await reset(p, code, 'delivered on retry');
-    await p.waitForURL('**/account?reset=1');
+    await reset.reset(code, 'delivered on retry');
   });
 });

@@ -3,9 +3,10 @@
 // The boundaries themselves are in unit/retention.test.ts.
 import fs from 'node:fs';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, expect, it } from 'vitest';
-import { newPerson, registration } from './support/browser';
+import { newPerson, registration } from '../support/generators';
+import { apiCall } from './support/api';
+import { serverDb } from './support/db';
 import { startServer, type Server } from './support/server';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -15,18 +16,15 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const post = (base: string, p: string, body: unknown) =>
-  fetch(`${base}/api/v1${p}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-
 it('deletes what is past its period shortly after the server starts, and nothing else', async () => {
   const first = await startServer();
   const person = newPerson();
-  expect((await post(first.baseUrl, '/auth/register', registration(person))).status).toBe(201);
-  expect((await post(first.baseUrl, '/auth/token', { login: person.username, password: 'wrong' })).status).toBe(401);
+  expect((await apiCall(first.baseUrl, 'POST', '/auth/register', { body: registration(person) })).status).toBe(201);
+  expect((await apiCall(first.baseUrl, 'POST', '/auth/token', { body: { login: person.username, password: 'wrong' } })).status).toBe(401);
   await first.crash();
 
   const now = Date.now();
-  const db = new Database(path.join(first.dataDir, 'app.db'));
+  const db = serverDb(first.dataDir);
   const { id: userId } = db.prepare('select id from users').get() as { id: number };
   // The failed login's per-IP counter has run out; its per-account one still counts.
   expect(db.prepare("update rate_limits set expire = ? where key like 'LOGIN_IP%'").run(now - 1000).changes).toBe(1);

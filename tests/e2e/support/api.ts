@@ -1,33 +1,15 @@
-import { clientAddress } from './browser';
+import { apiRequest, readResult, type ApiOptions, type ApiResult } from '../../support/api';
+import { baseUrl } from './shared-server';
 
-export type ApiResult = { status: number; body: any; headers: Headers };
+/** One call to the JSON API (`/api/v1${path}`) of the server at `serverUrl`. */
+export async function apiCall(serverUrl: string, method: string, path: string, options: ApiOptions = {}): Promise<ApiResult> {
+  return readResult(await fetch(apiRequest(`${serverUrl}/api/v1${path}`, method, options)));
+}
 
-/**
- * One call to the JSON API of the server at `baseUrl`, from a client address of its own unless
- * `ip` says otherwise (the test servers trust one proxy hop).
- */
-export async function apiCall(
-  baseUrl: string,
-  method: string,
-  path: string,
-  /** `raw`: a body sent as it is (declared JSON), for malformed ones. */
-  options: { token?: string; body?: unknown; raw?: string; ip?: string; headers?: Record<string, string> } = {},
-): Promise<ApiResult> {
-  const headers: Record<string, string> = { 'x-forwarded-for': options.ip ?? clientAddress(), ...options.headers };
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  if (options.body !== undefined || options.raw !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(`${baseUrl}/api/v1${path}`, {
-    method,
-    headers,
-    body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
-    redirect: 'manual',
-  });
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    // not JSON: the assertions will say so
-  }
-  return { status: response.status, body, headers: response.headers };
+/** The same, to the shared server. */
+export const api = (method: string, path: string, options?: ApiOptions) => apiCall(baseUrl(), method, path, options);
+
+/** Any request, sent as it is (no client address, no JSON): for what the server does before the app sees it. */
+export async function httpCall(url: string, method: string, { body, headers = {} }: { body?: BodyInit; headers?: Record<string, string> } = {}): Promise<ApiResult> {
+  return readResult(await fetch(url, { method, headers, body, redirect: 'manual', duplex: 'half' } as RequestInit));
 }
