@@ -23,8 +23,9 @@ export default defineConfig({
           globalSetup: ['tests/e2e/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
-          // One production server and one machine with two cores: files take turns.
-          fileParallelism: false,
+          // Files run side by side on the shared server (each test is its own clients and users):
+          // most of their time is spent waiting on a browser or a server, not on a core.
+          maxWorkers: 2,
         },
       },
     ],
