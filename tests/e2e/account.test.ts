@@ -1,5 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimsOf } from '../support/api';
 import { newPerson, username, type Person } from '../support/generators';
 import { AccountPage } from './pages/account';
 import { SiteHeader } from './pages/header';
@@ -19,8 +20,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
-
-const claimsOfCookie = (value: string) => JSON.parse(Buffer.from(value.split('.')[1]!, 'base64url').toString());
 
 describe('at phone width', () => {
   it('wraps the longest username and address instead of running off the screen', async () => {
@@ -122,7 +121,7 @@ describe('partial profile update', () => {
     await new SiteHeader(page).expectUsername(renamed);
     const after = (await cookieValue(context, SESSION_COOKIE))!;
     expect(after).not.toBe(before);
-    expect(claimsOfCookie(after).username).toBe(renamed);
+    expect(claimsOf(after).username).toBe(renamed);
     await page.reload();
     expect(await new SiteHeader(page).username()).toBe(renamed);
     expect(new URL(page.url()).pathname).toBe('/account/profile');
@@ -263,7 +262,7 @@ describe('sessions', () => {
 
   it('cannot sign out someone else’s session by editing the form', async () => {
     const victim = await signedIn(browser);
-    const victimSid = claimsOfCookie((await cookieValue(victim.context, SESSION_COOKIE))!).sid;
+    const victimSid = claimsOf((await cookieValue(victim.context, SESSION_COOKIE))!).sid;
     const { page, person } = await signedIn(browser);
     await secondSession(person);
     const security = new SecurityPage(page);

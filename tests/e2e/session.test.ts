@@ -2,6 +2,7 @@ import { base64url } from 'jose';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSessionToken } from '@/lib/auth/token';
+import { claimsOf } from '../support/api';
 import { newPerson, registration, type Person } from '../support/generators';
 import { AccountPage } from './pages/account';
 import { SiteHeader } from './pages/header';
@@ -28,7 +29,7 @@ async function cookie(context: BrowserContext, name: string) {
   return (await context.cookies()).find((c) => c.name === name);
 }
 
-const claimsIn = async (context: BrowserContext) => JSON.parse(new TextDecoder().decode(base64url.decode((await cookie(context, SESSION_COOKIE))!.value.split('.')[1]!)));
+const claimsIn = async (context: BrowserContext) => claimsOf((await cookie(context, SESSION_COOKIE))!.value);
 
 /** A browser of its own, logged in as `person` through the form. */
 async function loggedIn(options: { remember?: boolean } = {}) {

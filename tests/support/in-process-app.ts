@@ -15,8 +15,6 @@ import { call } from './next-request';
 export type InProcessApp = {
   /** Holds the outbox (tests/support/outbox.ts reads it). */
   dataDir: string;
-  /** The site's own origin, as its pages would send it. */
-  origin: string;
   /** One call to `/api/v1${path}`, as apiCall makes it to a server. */
   api(method: string, path: string, options?: ApiOptions): Promise<ApiResult>;
   /** The app's own database connection (never close it), to look at or to age records as time would. */
@@ -34,12 +32,10 @@ export function inProcessApp(settings: Record<string, string> = {}): InProcessAp
     BCRYPT_COST: '10',
     ...settings,
   });
-  const origin = 'http://gatehouse.test';
   return {
     dataDir,
-    origin,
     async api(method, apiPath, options) {
-      const url = `${origin}/api/v1${apiPath}`;
+      const url = `http://gatehouse.test/api/v1${apiPath}`;
       const { handler, params } = await routeFor(method, new URL(url).pathname);
       return call(handler, apiRequest(url, method, options), params);
     },
