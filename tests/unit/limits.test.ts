@@ -9,9 +9,6 @@ vi.mock('next/headers', () => ({
 }));
 vi.mock('next/server', () => ({ after: () => {} }));
 
-// Bursts of real bcrypt compares: on a busy two-core machine they take more than the default 5 s.
-vi.setConfig({ testTimeout: 30_000 });
-
 process.env.DATABASE_URL = ':memory:';
 process.env.AUTH_SECRET ??= 'unit-test-secret-that-is-at-least-32-bytes-long';
 process.env.BCRYPT_COST = '10';
