@@ -178,7 +178,7 @@ describe('full profile update', () => {
 
     await profile.replace({ firstName: 'Stale' });
     await profile.expectFullStatus(
-      'Your profile was changed somewhere else (another tab?) since this page loaded. Nothing was saved: the form now shows the current values; review them and save again.',
+      'Your profile was changed somewhere else (another tab?) since it was loaded. Nothing was saved: review the current values and save again.',
     );
     // The form now shows the current profile; saving again is a deliberate replace.
     expect(await profile.fullValue('username')).toBe(renamed);
