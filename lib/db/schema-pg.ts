@@ -1,0 +1,108 @@
+import { sql } from 'drizzle-orm';
+import { bigint, index, integer, pgTable, text, timestamp, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
+
+// The PostgreSQL twin of ./schema.ts: same tables, columns, keys and indexes, and the same
+// TypeScript row types, so queries can be written once. tests/unit/schema-drift.test.ts keeps them
+// in step; change both files together.
+
+// timestamptz read and written as Date, like the SQLite schema's integer 'timestamp_ms'.
+const time = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const users = pgTable(
+  'users',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    username: text('username').notNull(),
+    email: text('email').notNull().unique(),
+    firstName: text('first_name').notNull(),
+    lastName: text('last_name').notNull(),
+    dateOfBirth: text('date_of_birth').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    createdAt: time('created_at').notNull(),
+    updatedAt: time('updated_at').notNull(),
+  },
+  (t) => [uniqueIndex('users_username_lower_unique').on(sql`lower(${t.username})`)],
+);
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    refreshHash: text('refresh_hash').unique(),
+    previousRefreshHash: text('previous_refresh_hash'),
+    refreshRotatedAt: time('refresh_rotated_at'),
+    refreshExpiresAt: time('refresh_expires_at'),
+    userAgent: text('user_agent'),
+    ip: text('ip'),
+    createdAt: time('created_at').notNull(),
+    lastSeenAt: time('last_seen_at').notNull(),
+    expiresAt: time('expires_at').notNull(),
+    revokedAt: time('revoked_at'),
+  },
+  (t) => [index('sessions_user_id_idx').on(t.userId), index('sessions_previous_refresh_hash_idx').on(t.previousRefreshHash)],
+);
+
+export const securityEvents = pgTable(
+  'security_events',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    type: text('type', {
+      enum: [
+        'account_created',
+        'login',
+        'login_failed',
+        'logout',
+        'profile_updated',
+        'username_changed',
+        'email_changed',
+        'password_changed',
+        'session_revoked',
+        'other_sessions_revoked',
+        'password_reset',
+        'email_change_requested',
+      ],
+    }).notNull(),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+    createdAt: time('created_at').notNull(),
+  },
+  (t) => [index('security_events_user_id_created_at_idx').on(t.userId, t.createdAt)],
+);
+
+export const oneTimeCodes = pgTable(
+  'one_time_codes',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: text('purpose', { enum: ['password_reset', 'email_change'] }).notNull(),
+    email: text('email').notNull(),
+    codeHash: text('code_hash').notNull(),
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: time('created_at').notNull(),
+    expiresAt: time('expires_at').notNull(),
+    usedAt: time('used_at'),
+  },
+  (t) => [
+    index('one_time_codes_email_purpose_idx').on(t.email, t.purpose, t.createdAt),
+    index('one_time_codes_user_purpose_idx').on(t.userId, t.purpose, t.createdAt),
+  ],
+);
+
+/**
+ * Exactly the table RateLimiterPostgres would create (key varchar(255) primary key, points integer
+ * not null default 0, expire bigint), so it runs with `tableCreated: true`. `expire` is ms since
+ * the epoch, past 2^31: bigint, read as a number.
+ */
+export const rateLimits = pgTable('rate_limits', {
+  key: varchar('key', { length: 255 }).primaryKey(),
+  points: integer('points').notNull().default(0),
+  expire: bigint('expire', { mode: 'number' }),
+});
