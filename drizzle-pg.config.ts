@@ -1,6 +1,6 @@
 import { defineConfig } from 'drizzle-kit';
 
-// PostgreSQL (DATABASE_URL=postgres://…). The SQLite migrations come from drizzle.config.ts.
+// PostgreSQL (DATABASE_URL=postgres://…). The SQLite migrations come from drizzle-sqlite.config.ts.
 export default defineConfig({
   dialect: 'postgresql',
   schema: './lib/db/schema-pg.ts',

@@ -5,6 +5,10 @@ export async function register() {
     // request that happens to read it.
     const { env } = await import('./lib/env');
     env();
+    // The schema is brought up to date before the first request (on PostgreSQL, one instance at a
+    // time), and a database that can't be reached stops the start with its reason.
+    const { migrateStore } = await import('./lib/db/client');
+    await migrateStore();
     const { startRetention } = await import('./lib/retention');
     startRetention();
   }

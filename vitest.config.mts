@@ -25,6 +25,19 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // The data layer and the use-cases again, on PostgreSQL: one throw-away cluster for the
+          // run, a database of its own per file (tests/support/database.ts).
+          name: 'unit-pg',
+          include: ['tests/unit/{sessions,profile,otp,limits,retention}.test.ts'],
+          globalSetup: ['tests/support/postgres-global.ts'],
+          environment: 'node',
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           globalSetup: ['tests/e2e/global-setup.ts'],

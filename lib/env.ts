@@ -9,8 +9,12 @@ import { z } from 'zod';
 const RATE_LIMIT = /^RATE_LIMIT_([A-Z_]+)$/;
 
 const schema = z.object({
-  /** SQLite file path (`file:` prefix allowed) or `:memory:`. */
+  /** SQLite file path (`file:` prefix allowed) or `:memory:`; `postgres://…` for PostgreSQL. */
   DATABASE_URL: z.string().default('.data/app.db'),
+  /** PostgreSQL: connections per process (each worker of each instance has its own pool). */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /** PostgreSQL: how long a connection or a query may take before the request gets a 503. */
+  DATABASE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   BCRYPT_COST: z.coerce
     .number()
     .int()

@@ -8,6 +8,7 @@ import {
   deleteSecurityEventsBefore,
   deleteSessionsEndedBefore,
 } from '@/lib/db/queries/retention';
+import { driverError } from '@/lib/db/client';
 import { env } from '@/lib/env';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -46,12 +47,12 @@ export async function runRetention(now = new Date()): Promise<Deleted> {
   };
 }
 
-// better-sqlite3 is synchronous: one DELETE of a backlog (the first run on a database that kept
-// everything) would stall every request of this process, and hold the write lock, for seconds.
-async function inBatches(deleteBatch: (limit: number) => number): Promise<number> {
+// One DELETE of a backlog (the first run on a database that kept everything) would hold the write
+// lock for seconds, and on SQLite, which is synchronous, stall every request of this process.
+async function inBatches(deleteBatch: (limit: number) => Promise<number>): Promise<number> {
   let total = 0;
   for (;;) {
-    const deleted = deleteBatch(BATCH);
+    const deleted = await deleteBatch(BATCH);
     total += deleted;
     if (deleted < BATCH) return total;
     await yieldToEventLoop();
@@ -85,7 +86,8 @@ export function startRetention(): void {
       try {
         await runRetention();
       } catch (error) {
-        console.error(`[retention] failed: ${(error instanceof Error ? error.message : String(error)).replace(/\s+/g, ' ')}`);
+        const cause = driverError(error);
+        console.error(`[retention] failed: ${(cause instanceof Error ? cause.message : String(cause)).replace(/\s+/g, ' ')}`);
       }
       schedule(RUN_EVERY_MS);
     }, delay).unref();

@@ -48,7 +48,7 @@ function saveProfile(schema: typeof partialProfileSchema | typeof profileSchema,
 
     if (result.changed.includes('username')) {
       // The old token names the old username: the session moves to a new id and this browser follows.
-      const rotated = rotateSession(sessionId);
+      const rotated = await rotateSession(sessionId);
       if (rotated) await followRotatedSession(result.user, rotated);
     }
     revalidatePath('/', 'layout');
@@ -102,7 +102,7 @@ export const confirmEmail = sessionFormAction('/account/profile', z.object({ cod
 });
 
 export const resendEmailCode = sessionFormAction('/account/profile', z.object({}), undefined, async (_, { user }) => {
-  const pending = pendingEmailChange(user.id);
+  const pending = await pendingEmailChange(user.id);
   if (!pending) return { status: 'error', message: 'There is no email change waiting. Change your email in the form above.' };
   const sent = await sendEmailChangeCode(user, pending);
   return sent.ok ? { status: 'success', message: `We sent a new code to ${pending}.` } : { status: 'error', message: sent.message };

@@ -1,5 +1,5 @@
 import type { SecurityEvent } from '@/lib/db/queries/security-events';
-import type { SecurityEventType } from '@/lib/db/schema';
+import type { SecurityEventType } from '@/lib/db/schema-sqlite';
 import { formatDateTime } from '@/lib/format';
 import { describeUserAgent } from '@/lib/user-agent';
 

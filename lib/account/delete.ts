@@ -15,7 +15,7 @@ import { sessionEnded, type Outcome } from './failure';
 export async function deleteAccount(user: Pick<PublicUser, 'id' | 'email'>, password: string): Promise<Outcome> {
   const check = await checkOwnPassword(user.id, password, 'password');
   if (!check.ok) return check;
-  if (!deleteUser(user.id, check.hash)) return sessionEnded();
+  if (!(await deleteUser(user.id, check.hash))) return sessionEnded();
   after(async () => {
     await sendMail(user.email, await accountDeletedMail());
   });

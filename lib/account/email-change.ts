@@ -31,7 +31,7 @@ export async function startEmailChange(user: PublicUser, newEmail: string, curre
  * index still decides at confirmation.
  */
 export async function sendEmailChangeCode(user: PublicUser, newEmail: string): Promise<Outcome> {
-  const owner = findUserByEmail(newEmail);
+  const owner = await findUserByEmail(newEmail);
   const delivery = await deliverCode({ purpose: 'email_change', userId: user.id, email: newEmail }, (code) =>
     owner && owner.id !== user.id ? emailInUseMail(publicUrl('/forgot-password')) : codeMail('email_change', code, CODE_TTL_MINUTES, publicUrl('/account/profile')),
   );
@@ -45,13 +45,13 @@ export async function sendEmailChangeCode(user: PublicUser, newEmail: string): P
 }
 
 /** Drops a change whose code went out, when what came with it could not be saved. */
-export function cancelEmailChange(userId: number): void {
-  retireCodes({ purpose: 'email_change', userId }, new Date());
+export async function cancelEmailChange(userId: number): Promise<void> {
+  await retireCodes({ purpose: 'email_change', userId }, new Date());
 }
 
 /** The new address waiting for its code, if any. */
-export function pendingEmailChange(userId: number): string | null {
-  return findLiveCode({ purpose: 'email_change', userId }, new Date())?.email ?? null;
+export async function pendingEmailChange(userId: number): Promise<string | null> {
+  return (await findLiveCode({ purpose: 'email_change', userId }, new Date()))?.email ?? null;
 }
 
 const emailTakenMeanwhile = (): Failure => ({
@@ -70,14 +70,14 @@ export async function confirmEmailChange(current: PublicUser, code: string): Pro
   if (!confirmed) return invalidField('code', INVALID_CODE);
   let user: PublicUser | null;
   try {
-    user = updateUser(current.id, { email: confirmed.email }, new Date());
+    user = await updateUser(current.id, { email: confirmed.email }, new Date());
   } catch (error) {
     if (error instanceof TakenError) return emailTakenMeanwhile();
     throw error;
   }
   if (!user) return sessionEnded();
   // Reset codes mailed to the old address must not outlive it.
-  retireCodes({ purpose: 'password_reset', userId: user.id }, new Date());
+  await retireCodes({ purpose: 'password_reset', userId: user.id }, new Date());
   await recordSecurityEvent(user.id, 'email_changed');
   const oldEmail = current.email;
   after(async () => {

@@ -38,7 +38,7 @@ export async function changePassword(
   if (problem) return invalidField('newPassword', problem);
 
   const passwordHash = await hashPassword(input.newPassword);
-  const replaced = replacePassword({ userId: user.id, expected: check.hash, passwordHash, keepSessionId: currentSessionId });
+  const replaced = await replacePassword({ userId: user.id, expected: check.hash, passwordHash, keepSessionId: currentSessionId });
   // The session ended, or the password changed elsewhere, while this change was being checked.
   if (!replaced?.session) return sessionEnded();
   await recordSecurityEvent(user.id, 'password_changed');

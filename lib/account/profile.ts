@@ -36,7 +36,7 @@ export async function updateProfile(
 
   if (changed.includes('email')) {
     // Everything that can refuse is asked before the code goes out, so a refusal sends nothing.
-    const other = direct.includes('username') ? findUserForLogin(changes.username!) : undefined;
+    const other = direct.includes('username') ? await findUserForLogin(changes.username!) : undefined;
     if (other && other.id !== current.id) return taken('username');
     const started = await startEmailChange(current, changes.email!, options.currentPassword);
     if (!started.ok) return started;
@@ -45,15 +45,15 @@ export async function updateProfile(
   let user: PublicUser | null = current;
   if (direct.length > 0) {
     try {
-      user = updateUser(current.id, Object.fromEntries(direct.map((field) => [field, changes[field]])), new Date(), options.expectedUpdatedAt);
+      user = await updateUser(current.id, Object.fromEntries(direct.map((field) => [field, changes[field]])), new Date(), options.expectedUpdatedAt);
     } catch (error) {
       if (!(error instanceof TakenError)) throw error;
-      cancelEmailChange(current.id);
+      await cancelEmailChange(current.id);
       return taken(error.field);
     }
   }
   if (!user) {
-    cancelEmailChange(current.id);
+    await cancelEmailChange(current.id);
     return conflict();
   }
 

@@ -26,7 +26,7 @@ export const CODE_SENT = `If an account exists for that address, we sent a code 
 export async function requestPasswordReset(email: string): Promise<void> {
   // Over the per-IP limit nothing is sent, and the answer stays the same.
   if ((await hit('FORGOT_IP', (await currentClient()).limitKey)) > 0) return;
-  const user = findUserByEmail(email);
+  const user = await findUserByEmail(email);
   if (!user) return;
   after(async () => {
     await deliverCode({ purpose: 'password_reset', userId: user.id, email: user.email }, (code) =>
@@ -49,16 +49,16 @@ export async function resetPassword(input: { email: string; code: string; newPas
   if (early) return invalidField('newPassword', early);
   const wait = await hit('CODE_IP', (await currentClient()).limitKey);
   if (wait > 0) return rateLimited(wait, { field: 'code' });
-  const user = findUserByEmail(input.email);
+  const user = await findUserByEmail(input.email);
   const checked = user && (await checkCode({ purpose: 'password_reset', userId: user.id }, input.code, new Date(), user.email));
   if (!user || !checked) return invalidField('code', INVALID_CODE);
   const late = newPasswordProblem(input.newPassword, user);
   if (late) return invalidField('newPassword', late);
-  if (!markCodeUsed(checked.id, new Date())) return invalidField('code', INVALID_CODE);
+  if (!(await markCodeUsed(checked.id, new Date()))) return invalidField('code', INVALID_CODE);
 
   const passwordHash = await hashPassword(input.newPassword);
   // The code, used up above, is the authority: the reset replaces whatever password is there.
-  if (!replacePassword({ userId: user.id, passwordHash, keepSessionId: null })) return invalidField('code', INVALID_CODE);
+  if (!(await replacePassword({ userId: user.id, passwordHash, keepSessionId: null }))) return invalidField('code', INVALID_CODE);
   await clearLoginFailures(user.id);
   await recordSecurityEvent(user.id, 'password_reset');
   after(async () => {

@@ -18,7 +18,7 @@ export async function createAccount(profile: Omit<NewUserInput, 'passwordHash'>,
   if (wait > 0) return rateLimited(wait, { message: `Too many sign-ups from this network. Try again in ${waitText(wait)}.` });
   if (isCommonPassword(password)) return invalidField('password', COMMON_PASSWORD_MESSAGE);
   try {
-    const user = insertUser({ ...profile, passwordHash: await hashPassword(password) });
+    const user = await insertUser({ ...profile, passwordHash: await hashPassword(password) });
     await recordSecurityEvent(user.id, 'account_created');
     return { ok: true, user };
   } catch (error) {

@@ -49,7 +49,7 @@ export async function requireCaller(request: Request, { changesState }: { change
       ? unauthorized('token_expired', 'The access token has expired. Get a new one.', 'The access token expired')
       : unauthorized('invalid_token', 'The access token is invalid.', 'The access token is invalid');
   }
-  const user = getLiveSessionUser(verified.claims.sid, Number(verified.claims.sub));
+  const user = await getLiveSessionUser(verified.claims.sid, Number(verified.claims.sub));
   if (!user) throw unauthorized('session_ended', 'This session has ended. Log in again.', 'The session has ended');
   return { user, sessionId: verified.claims.sid, via };
 }

@@ -25,6 +25,6 @@ export async function rotatedToken(caller: ApiCaller, user: PublicUser, rotated:
  * the session to a new id, so the old token stops working.
  */
 export async function freshToken(caller: ApiCaller, user: PublicUser, usernameChanged: boolean): Promise<{ access_token?: string }> {
-  if (usernameChanged) return rotatedToken(caller, user, rotateSession(caller.sessionId));
+  if (usernameChanged) return rotatedToken(caller, user, await rotateSession(caller.sessionId));
   return caller.via === 'cookie' ? {} : { access_token: (await accessTokenFor(user, caller.sessionId)).access_token };
 }

@@ -40,12 +40,12 @@ export async function signOutCurrentSession(): Promise<void> {
   const refreshToken = jar.get(refreshCookieName())?.value;
   const verified = token ? await verifySessionToken(token, 'browser') : null;
   if (verified?.ok) {
-    revokeSession(verified.claims.sid, new Date());
+    await revokeSession(verified.claims.sid, new Date());
     await recordSecurityEvent(Number(verified.claims.sub), 'logout');
   } else if (verified?.reason === 'expired') {
-    revokeSession(verified.sid, new Date());
+    await revokeSession(verified.sid, new Date());
   }
-  if (refreshToken) endSessionByRefreshToken(refreshToken);
+  if (refreshToken) await endSessionByRefreshToken(refreshToken);
   clearAuthCookies(jar);
 }
 

@@ -24,5 +24,5 @@ export async function authenticate(found: UserForLogin | undefined, password: st
   if (!needsRehash(passwordHash)) return { ok: true, user, passwordHash };
   // A stronger hash of the same password, unless a reset or change replaced it meanwhile.
   const upgraded = await hashPassword(password);
-  return setPasswordHash(user.id, upgraded, new Date(), passwordHash) ? { ok: true, user, passwordHash: upgraded } : { ok: false, userId: user.id };
+  return (await setPasswordHash(user.id, upgraded, new Date(), passwordHash)) ? { ok: true, user, passwordHash: upgraded } : { ok: false, userId: user.id };
 }

@@ -20,7 +20,7 @@ const lookup = cache(async (): Promise<Lookup> => {
   if (!token) return { session: null };
   const verified = await verifySessionToken(token, 'browser');
   if (!verified.ok) return { session: null, reason: verified.reason };
-  const user = getLiveSessionUser(verified.claims.sid, Number(verified.claims.sub));
+  const user = await getLiveSessionUser(verified.claims.sid, Number(verified.claims.sub));
   if (!user) return { session: null, reason: 'ended' };
   return { session: { user, sessionId: verified.claims.sid } };
 });

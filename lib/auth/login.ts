@@ -22,7 +22,7 @@ export type LoginAttempt = Outcome<{ loggedIn: LoggedIn }>;
  */
 export async function logIn(input: { login: string; password: string; remember: boolean }): Promise<LoginAttempt> {
   const client = await currentClient();
-  const found = findUserForLogin(input.login);
+  const found = await findUserForLogin(input.login);
   const budget = passwordBudget(found?.id, input.login, await currentDeviceCookie());
   // A browser known for this account has its own budget and isn't held to its network's.
   const limits = budget.name === 'LOGIN_DEVICE' ? [budget] : [{ name: 'LOGIN_IP' as const, key: client.limitKey }, budget];
@@ -61,7 +61,7 @@ export async function logIn(input: { login: string; password: string; remember: 
  */
 export async function startSessionForClient(userId: number, options: { remember: boolean; passwordHash?: string }): Promise<StartedSession | null> {
   const client = await currentClient();
-  const started = startSession({ userId, userAgent: client.userAgent, ip: client.ip, ...options });
+  const started = await startSession({ userId, userAgent: client.userAgent, ip: client.ip, ...options });
   if (started) await recordSecurityEvent(userId, 'login');
   return started;
 }

@@ -10,6 +10,8 @@ import {
   retireCodes,
   type CodeTarget,
 } from '@/lib/db/queries/codes';
+import { Rollback, step, transaction } from '@/lib/db/client';
+import { holdUser } from '@/lib/db/queries/users';
 import { sendMail } from '@/lib/mail/send';
 import type { Mail } from '@/lib/mail/templates';
 import { giveBack, hit } from '@/lib/security/rate-limit';
@@ -41,23 +43,32 @@ function hashCode(target: CodeAddress, code: string): string {
 export type IssuedCode = { id: number; code: string } | { limited: true; retryAfterSeconds: number };
 
 /** A fresh code for this person, purpose and address, unless they asked too often. */
-export function issueCode(target: CodeAddress, now = new Date()): IssuedCode {
-  const times = codeTimesSince(target, new Date(now.getTime() - HOUR_MS));
-  const last = times.at(-1);
-  const waits = [
-    last ? last.getTime() + CODE_RESEND_SECONDS * 1000 - now.getTime() : 0,
-    times.length >= MAX_PER_HOUR ? times[times.length - MAX_PER_HOUR]!.getTime() + HOUR_MS - now.getTime() : 0,
-  ];
-  const wait = Math.max(...waits);
-  if (wait > 0) return { limited: true, retryAfterSeconds: Math.ceil(wait / 1000) };
+export async function issueCode(target: CodeAddress, now = new Date()): Promise<IssuedCode> {
   const code = generateCode();
-  const id = insertCode({
-    ...target,
-    codeHash: hashCode(target, code),
-    createdAt: now,
-    expiresAt: new Date(now.getTime() + CODE_TTL_MINUTES * 60 * 1000),
+  const issued = await transaction<IssuedCode>(function* (tx) {
+    // The person's row is held from the count to the insert: requests at once take turns.
+    const held = yield* step(holdUser(tx, target.userId));
+    if (held.length === 0) throw new Rollback();
+    const times = (yield* step(codeTimesSince(tx, target, new Date(now.getTime() - HOUR_MS)))).map((row) => row.createdAt);
+    const last = times.at(-1);
+    const waits = [
+      last ? last.getTime() + CODE_RESEND_SECONDS * 1000 - now.getTime() : 0,
+      times.length >= MAX_PER_HOUR ? times[times.length - MAX_PER_HOUR]!.getTime() + HOUR_MS - now.getTime() : 0,
+    ];
+    const wait = Math.max(...waits);
+    if (wait > 0) return { limited: true, retryAfterSeconds: Math.ceil(wait / 1000) };
+    const [inserted] = yield* step(
+      insertCode(tx, {
+        ...target,
+        codeHash: hashCode(target, code),
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + CODE_TTL_MINUTES * 60 * 1000),
+      }),
+    );
+    return { id: inserted!.id, code };
   });
-  return { id, code };
+  // The account was deleted meanwhile: nothing to send, as for an address nobody has.
+  return issued ?? { limited: true, retryAfterSeconds: CODE_RESEND_SECONDS };
 }
 
 export type CodeDelivery = { ok: true } | { ok: false; retryAfterSeconds: number } | { ok: false; notSent: true };
@@ -68,14 +79,14 @@ export type CodeDelivery = { ok: true } | { ok: false; retryAfterSeconds: number
  * and the code they already had keeps working.
  */
 export async function deliverCode(target: CodeAddress, compose: (code: string) => Promise<Mail>, now = new Date()): Promise<CodeDelivery> {
-  const issued = issueCode(target, now);
+  const issued = await issueCode(target, now);
   if ('limited' in issued) return { ok: false, retryAfterSeconds: issued.retryAfterSeconds };
   let sent = false;
   try {
     sent = (await sendMail(target.email, await compose(issued.code))).ok;
   } finally {
-    if (sent) retireCodes(target, now, issued.id);
-    else deleteCode(issued.id);
+    if (sent) await retireCodes(target, now, issued.id);
+    else await deleteCode(issued.id);
   }
   return sent ? { ok: true } : { ok: false, notSent: true };
 }
@@ -89,11 +100,11 @@ export type CheckedCode = { id: number; email: string };
  * when given, must be the address the code was sent to.
  */
 export async function checkCode(target: CodeTarget, code: string, now = new Date(), email?: string): Promise<CheckedCode | null> {
-  const live = findLiveCode(target, now);
+  const live = await findLiveCode(target, now);
   if (!live) return null;
   const budgetKey = `${target.purpose}:${target.userId}`;
   if ((await hit('CODE_ACCOUNT', budgetKey)) > 0) return null;
-  if (!claimAttempt(live.id, MAX_ATTEMPTS)) return null;
+  if (!(await claimAttempt(live.id, MAX_ATTEMPTS))) return null;
   const given = Buffer.from(hashCode({ ...target, email: live.email }, /^\d{6}$/.test(code) ? code : 'invalid'));
   const expected = Buffer.from(live.codeHash);
   const matches = expected.length === given.length && timingSafeEqual(expected, given);
@@ -105,5 +116,5 @@ export async function checkCode(target: CodeTarget, code: string, now = new Date
 /** Checks and uses a code in one step; the address it was sent to, or null. */
 export async function consumeCode(target: CodeTarget, code: string, now = new Date(), email?: string): Promise<{ email: string } | null> {
   const checked = await checkCode(target, code, now, email);
-  return checked && markCodeUsed(checked.id, now) ? { email: checked.email } : null;
+  return checked && (await markCodeUsed(checked.id, now)) ? { email: checked.email } : null;
 }

@@ -19,7 +19,7 @@ export async function checkOwnPassword(userId: number, password: string, field =
   const budget = passwordBudget(userId, '', await currentDeviceCookie());
   const wait = await hit(budget.name, budget.key);
   if (wait > 0) return rateLimited(wait, { field });
-  const hash = getPasswordHash(userId);
+  const hash = await getPasswordHash(userId);
   const matches = await (hash ? verifyPassword(password, hash) : Promise.resolve(false)).catch(async (error: unknown) => {
     await giveBack(budget.name, budget.key);
     throw error;

@@ -1,18 +1,18 @@
 import 'server-only';
 import { createHmac, randomBytes } from 'node:crypto';
-import { getDb } from '@/lib/db/client';
+import { Rollback, step, transaction } from '@/lib/db/client';
 import {
   findLiveSession,
   findSessionByRefreshHash,
   insertSession,
-  isSessionLive,
   renameSession,
+  renameSessionStatement,
   revokeSession,
-  revokeSessionsExcept,
+  revokeSessionsStatement,
   rotateRefreshHash,
   touchSession,
 } from '@/lib/db/queries/sessions';
-import { setPasswordHash, type PublicUser } from '@/lib/db/queries/users';
+import { swapPasswordHash, type PublicUser } from '@/lib/db/queries/users';
 import { REFRESH_COOKIE_MAX_AGE_SECONDS } from './cookies';
 import { purposeKeys } from './keys-node';
 
@@ -44,13 +44,13 @@ export type StartedSession = { sessionId: string; refreshToken?: string };
  * Starts a session. `passwordHash`: the hash the caller just checked the password against; the
  * session starts only while it is still the account's (see insertSession). Null when refused.
  */
-export function startSession(
+export async function startSession(
   input: { userId: number; remember: boolean; userAgent: string | null; ip: string | null; passwordHash?: string },
   now = new Date(),
-): StartedSession | null {
+): Promise<StartedSession | null> {
   const sessionId = randomToken(16);
   const refreshToken = input.remember ? randomToken(32) : undefined;
-  const inserted = insertSession({
+  const inserted = await insertSession({
     id: sessionId,
     userId: input.userId,
     refreshHash: refreshToken ? refreshHash(refreshToken) : null,
@@ -65,10 +65,10 @@ export function startSession(
 }
 
 /** The user behind a live session, or null when it was revoked, ended or never existed. */
-export function getLiveSessionUser(sessionId: string, userId: number, now = new Date()): PublicUser | null {
-  const live = findLiveSession(sessionId, userId, now);
+export async function getLiveSessionUser(sessionId: string, userId: number, now = new Date()): Promise<PublicUser | null> {
+  const live = await findLiveSession(sessionId, userId, now);
   if (!live) return null;
-  if (now.getTime() - live.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) touchSession(sessionId, now);
+  if (now.getTime() - live.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) await touchSession(sessionId, now);
   return live.user;
 }
 
@@ -78,10 +78,10 @@ export function getLiveSessionUser(sessionId: string, userId: number, now = new 
  * stale) and after a password change (a stolen copy of this very session must die with the old
  * password). Null when the session has ended.
  */
-export function rotateSession(sessionId: string): StartedSession | null {
+export async function rotateSession(sessionId: string): Promise<StartedSession | null> {
   const next = randomToken(16);
   const refreshToken = randomToken(32);
-  const renamed = renameSession(sessionId, next, refreshHash(refreshToken));
+  const renamed = await renameSession(sessionId, next, refreshHash(refreshToken));
   return renamed && { sessionId: next, refreshToken: renamed.remembered ? refreshToken : undefined };
 }
 
@@ -96,13 +96,21 @@ export type PasswordReplaced = { session: StartedSession | null; revoked: number
 export function replacePassword(
   input: { userId: number; expected?: string; passwordHash: string; keepSessionId: string | null },
   now = new Date(),
-): PasswordReplaced | null {
-  return getDb().transaction(() => {
-    if (input.keepSessionId && !isSessionLive(input.keepSessionId, input.userId, now)) return null;
-    if (!setPasswordHash(input.userId, input.passwordHash, now, input.expected)) return null;
-    const revoked = revokeSessionsExcept(input.userId, input.keepSessionId, now);
-    const session = input.keepSessionId ? rotateSession(input.keepSessionId) : null;
-    return { session, revoked };
+): Promise<PasswordReplaced | null> {
+  const keep = input.keepSessionId;
+  const moved = { sessionId: randomToken(16), refreshToken: randomToken(32) };
+  return transaction(function* (tx) {
+    // The session moves first: renaming it proves it live and holds it until the end.
+    let session: StartedSession | null = null;
+    if (keep) {
+      const [renamed] = yield* step(renameSessionStatement(tx, keep, moved.sessionId, refreshHash(moved.refreshToken), now));
+      if (renamed?.userId !== input.userId) throw new Rollback();
+      session = { sessionId: moved.sessionId, refreshToken: renamed.refreshHash === null ? undefined : moved.refreshToken };
+    }
+    const swapped = yield* step(swapPasswordHash(tx, input.userId, input.passwordHash, now, input.expected));
+    if (swapped.length === 0) throw new Rollback();
+    const revoked = yield* step(revokeSessionsStatement(tx, input.userId, session?.sessionId ?? null, now));
+    return { session, revoked: revoked.length };
   });
 }
 
@@ -112,14 +120,14 @@ export type Refreshed = { sessionId: string; user: PublicUser; refreshToken?: st
  * Trades a refresh token for a fresh session token. The refresh token rotates on every use; an
  * old one presented after the grace period means it was copied, so the session is ended.
  */
-export function refreshSession(refreshToken: string, now = new Date()): Refreshed | null {
+export async function refreshSession(refreshToken: string, now = new Date()): Promise<Refreshed | null> {
   const hashes = refreshHashes(refreshToken);
-  const row = findSessionByRefreshHash(hashes, now);
+  const row = await findSessionByRefreshHash(hashes, now);
   if (!row) return null;
   if (row.refreshHash !== null && hashes.includes(row.refreshHash)) {
     if (!row.refreshExpiresAt || row.refreshExpiresAt <= now) return null;
     const next = randomToken(32);
-    if (rotateRefreshHash(row.id, row.refreshHash, refreshHash(next), now, new Date(now.getTime() + REFRESH_IDLE_MS))) {
+    if (await rotateRefreshHash(row.id, row.refreshHash, refreshHash(next), now, new Date(now.getTime() + REFRESH_IDLE_MS))) {
       return { sessionId: row.id, user: row.user, refreshToken: next };
     }
     return { sessionId: row.id, user: row.user };
@@ -127,12 +135,12 @@ export function refreshSession(refreshToken: string, now = new Date()): Refreshe
   if (row.refreshRotatedAt && now.getTime() - row.refreshRotatedAt.getTime() <= REFRESH_GRACE_MS) {
     return { sessionId: row.id, user: row.user };
   }
-  revokeSession(row.id, now);
+  await revokeSession(row.id, now);
   return null;
 }
 
 /** Ends the session a refresh cookie belongs to (logout when the session token has lapsed). */
-export function endSessionByRefreshToken(refreshToken: string, now = new Date()): void {
-  const row = findSessionByRefreshHash(refreshHashes(refreshToken), now);
-  if (row) revokeSession(row.id, now);
+export async function endSessionByRefreshToken(refreshToken: string, now = new Date()): Promise<void> {
+  const row = await findSessionByRefreshHash(refreshHashes(refreshToken), now);
+  if (row) await revokeSession(row.id, now);
 }

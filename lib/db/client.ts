@@ -2,21 +2,44 @@ import 'server-only';
 import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
-import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { drizzle as drizzleSqlite, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate as migrateSqlite } from 'drizzle-orm/better-sqlite3/migrator';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
 import { env } from '@/lib/env';
-import * as schema from './schema';
+import * as pgSchema from './schema-pg';
+import * as sqliteSchema from './schema-sqlite';
 
-export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+// One data layer, two engines. DATABASE_URL `postgres://…` selects PostgreSQL (node-postgres, a
+// bounded pool); anything else is a SQLite file (better-sqlite3). Queries are written once, typed
+// against the SQLite schema: the PostgreSQL one has the same tables, columns and row types
+// (tests/unit/schema-drift.test.ts), so the same builder calls produce each engine's SQL. They
+// keep to what both engines' builders have: `await` (never .get/.all/.run), `.returning()` to
+// learn what a write touched, and `transaction()` below for several statements that must hold
+// together.
 
-/** Resolves DATABASE_URL ("file:./x.db", "./x.db" or ":memory:") to what better-sqlite3 opens. */
+export type Tables = typeof sqliteSchema;
+export type Db = BetterSQLite3Database<Tables>;
+export type Engine = 'sqlite' | 'postgres';
+
+type Store = { engine: Engine; db: Db; tables: Tables; close(): Promise<void> } & (
+  | { engine: 'sqlite'; sqlite: Database.Database }
+  | { engine: 'postgres'; pool: pg.Pool }
+);
+
+const migrations = (engine: Engine) => path.join(process.cwd(), 'drizzle', engine === 'sqlite' ? 'sqlite' : 'pg');
+
+export const engineOf = (url: string): Engine => (/^postgres(ql)?:\/\//i.test(url.trim()) ? 'postgres' : 'sqlite');
+
+/** Resolves a SQLite DATABASE_URL ("file:./x.db", "./x.db" or ":memory:") to what better-sqlite3 opens. */
 export function databasePath(url = env().DATABASE_URL): string {
   const value = url.trim();
   if (value === ':memory:') return value;
   return path.resolve(value.replace(/^file:/, ''));
 }
 
-export function openDb(url?: string): Db {
+function openSqlite(url: string): Store {
   const file = databasePath(url);
   if (file !== ':memory:') {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
@@ -31,16 +54,132 @@ export function openDb(url?: string): Db {
   // WAL with synchronous=NORMAL can lose the last commits on power loss but never corrupts;
   // FULL keeps every acknowledged write, which an account store must.
   sqlite.pragma('synchronous = FULL');
-  const db = drizzle(sqlite, { schema });
-  migrate(db, { migrationsFolder: path.join(process.cwd(), 'drizzle') });
-  return db;
+  const db = drizzleSqlite(sqlite, { schema: sqliteSchema });
+  // Synchronous and quick: a file is migrated when it is opened (several processes on one file
+  // take turns on SQLite's write lock).
+  migrateSqlite(db, { migrationsFolder: migrations('sqlite') });
+  return { engine: 'sqlite', db, tables: sqliteSchema, sqlite, close: async () => void sqlite.close() };
+}
+
+function openPostgres(url: string): Store {
+  const settings = env();
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: settings.DATABASE_POOL_SIZE,
+    // A database that is down or frozen must give a quick error (a 503), never a hang.
+    connectionTimeoutMillis: settings.DATABASE_TIMEOUT_MS,
+    query_timeout: settings.DATABASE_TIMEOUT_MS,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle connection the server ends (a restart, a failover) is dropped and replaced on the next
+  // checkout; without a listener the pool's 'error' event would end the process.
+  pool.on('error', (error) => console.error(`[db] idle connection lost: ${error.message}`));
+  // The PostgreSQL tables, under the types of the SQLite ones (see the top of this file).
+  const db = drizzlePg(pool, { schema: pgSchema }) as unknown as Db;
+  return { engine: 'postgres', db, tables: pgSchema as unknown as Tables, pool, close: () => pool.end() };
+}
+
+export function openStore(url = env().DATABASE_URL): Store {
+  return engineOf(url) === 'postgres' ? openPostgres(url) : openSqlite(url);
 }
 
 // Opened on first use, not at import: `next build` imports server modules to collect page data,
 // and must not create or migrate a database. One instance survives dev hot reloads via globalThis.
-const holder = globalThis as unknown as { gatehouseDb?: Db };
+const holder = globalThis as unknown as { gatehouseStore?: Store };
 
-export function getDb(): Db {
-  holder.gatehouseDb ??= openDb();
-  return holder.gatehouseDb;
+export function store(): Store {
+  holder.gatehouseStore ??= openStore();
+  return holder.gatehouseStore;
+}
+
+export const getDb = (): Db => store().db;
+export const isPostgres = (): boolean => store().engine === 'postgres';
+export const getTables = (): Tables => store().tables;
+
+/** Closes the database (the pool, on PostgreSQL); the next use opens it again. */
+export async function closeStore(): Promise<void> {
+  const open = holder.gatehouseStore;
+  holder.gatehouseStore = undefined;
+  await open?.close();
+}
+
+// Any 64-bit number, the same in every instance: the lock instances starting together take turns on.
+const MIGRATION_LOCK = 7_242_031_117;
+
+/**
+ * Brings the schema up to date. SQLite files are migrated when opened; on PostgreSQL, instances
+ * starting at once take turns on an advisory lock, so one migrates and the others find it done.
+ */
+export async function migrateStore(target = store()): Promise<void> {
+  if (target.engine !== 'postgres') return;
+  const client = await target.pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    await migratePg(drizzlePg(client), { migrationsFolder: migrations('postgres') });
+  } finally {
+    await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
+    client.release();
+  }
+}
+
+/** One statement inside `transaction()`: `const rows = yield* step(tx.update(…).returning())`. */
+export function* step<T>(query: PromiseLike<T>): Generator<PromiseLike<T>, T, T> {
+  return yield query;
+}
+
+/** Thrown inside a transaction's body to undo what it wrote. */
+export class Rollback extends Error {}
+
+/**
+ * Runs statements that must hold together: all of them or none. The body is a generator that
+ * yields each statement (through `step`) and gets its rows back. A generator, not an async
+ * function, because better-sqlite3's transactions are synchronous: on SQLite each statement runs
+ * at once inside one BEGIN IMMEDIATE, with no await between them for another request's statements
+ * to slip into; on PostgreSQL each is awaited on the transaction's own connection. Every statement
+ * yielded must return rows (a select, or a write with `.returning()`). Throwing `Rollback` undoes
+ * the writes and makes the result null.
+ */
+export async function transaction<T>(body: (tx: Db) => Generator<PromiseLike<unknown>, T, unknown>): Promise<T | null> {
+  const current = store();
+  try {
+    if (current.engine === 'sqlite') {
+      return current.db.transaction(
+        (tx) => {
+          const steps = body(tx as unknown as Db);
+          let next = steps.next();
+          while (!next.done) next = steps.next((next.value as unknown as { all(): unknown }).all());
+          return next.value;
+        },
+        { behavior: 'immediate' },
+      );
+    }
+    return await (current.db as unknown as ReturnType<typeof drizzlePg>).transaction(async (tx) => {
+      const steps = body(tx as unknown as Db);
+      let next = steps.next();
+      while (!next.done) next = steps.next(await next.value);
+      return next.value;
+    });
+  } catch (error) {
+    if (error instanceof Rollback) return null;
+    throw error;
+  }
+}
+
+/** The driver's own error: drizzle wraps a failed statement in one that quotes the SQL and its parameters. */
+export function driverError(error: unknown): unknown {
+  let inner = error;
+  while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause;
+  return inner;
+}
+
+/** Which unique constraint a failed write broke, on either engine (null: not a uniqueness error). */
+export function uniqueViolation(error: unknown): string | null {
+  for (let cause = error; cause instanceof Error; cause = cause.cause) {
+    const { code, constraint } = cause as { code?: string; constraint?: string };
+    // SQLite names the columns in its message ("UNIQUE constraint failed: users.email").
+    if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return cause.message;
+    // PostgreSQL names the constraint or index.
+    if (code === '23505') return constraint ?? cause.message;
+  }
+  return null;
 }

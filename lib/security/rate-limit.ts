@@ -1,12 +1,13 @@
 import 'server-only';
 import { isIPv4, isIPv6 } from 'node:net';
-import { RateLimiterRes, RateLimiterSQLite } from 'rate-limiter-flexible';
-import { getDb } from '@/lib/db/client';
+import { RateLimiterPostgres, RateLimiterRes, RateLimiterSQLite } from 'rate-limiter-flexible';
+import { store } from '@/lib/db/client';
 import { env } from '@/lib/env';
 
-// Every limit in one table: what is counted, how many in what window. Counters live in SQLite
-// (rate-limiter-flexible's store, table `rate_limits` from our migrations), so they survive a
-// restart and are shared by every process on the database. Each can be changed with an
+// Every limit in one table: what is counted, how many in what window. Counters live in the
+// database (rate-limiter-flexible's SQLite or PostgreSQL store, on the app's own connection or
+// pool, table `rate_limits` from our migrations), so they survive a restart and are shared by
+// every process and instance on the database. Each can be changed with an
 // environment variable `RATE_LIMIT_<NAME>=<points>/<seconds>` (e.g. for load tests).
 //
 // A limit that guards a secret is taken *before* the secret is checked, in one atomic step
@@ -41,22 +42,25 @@ export type LimitName = keyof typeof LIMITS;
 
 const configured = (name: LimitName): { points: number; seconds: number } => env().RATE_LIMITS[name] ?? LIMITS[name];
 
-const limiters = new Map<LimitName, RateLimiterSQLite>();
+type Limiter = RateLimiterSQLite | RateLimiterPostgres;
+// Per database (a test may open another), per limit.
+const limiters = new WeakMap<object, Map<LimitName, Limiter>>();
 
-function limiter(name: LimitName): RateLimiterSQLite {
-  let found = limiters.get(name);
+function limiter(name: LimitName): Limiter {
+  const current = store();
+  const handle = current.engine === 'sqlite' ? current.sqlite : current.pool;
+  let forStore = limiters.get(handle);
+  if (!forStore) limiters.set(handle, (forStore = new Map()));
+  let found = forStore.get(name);
   if (!found) {
     const { points, seconds } = configured(name);
-    found = new RateLimiterSQLite({
-      storeClient: getDb().$client,
-      storeType: 'better-sqlite3',
-      tableName: 'rate_limits',
-      tableCreated: true,
-      keyPrefix: name,
-      points,
-      duration: seconds,
-    });
-    limiters.set(name, found);
+    const options = { tableName: 'rate_limits', tableCreated: true, keyPrefix: name, points, duration: seconds };
+    found =
+      current.engine === 'sqlite'
+        ? new RateLimiterSQLite({ ...options, storeClient: current.sqlite, storeType: 'better-sqlite3' })
+        : // Its own table cleanup would run on every instance; lib/retention.ts deletes dead rows instead.
+          new RateLimiterPostgres({ ...options, storeClient: current.pool, storeType: 'pool', clearExpiredByTimeout: false });
+    forStore.set(name, found);
   }
   return found;
 }

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { getDb } from '@/lib/db/client';
+import { store } from '@/lib/db/client';
 import { apiRequest, type ApiOptions, type ApiResult } from './api';
 import { routeFor } from './api-routes';
 import { call } from './next-request';
@@ -17,7 +17,7 @@ export type InProcessApp = {
   dataDir: string;
   /** One call to `/api/v1${path}`, as apiCall makes it to a server. */
   api(method: string, path: string, options?: ApiOptions): Promise<ApiResult>;
-  /** The app's own database connection (never close it), to look at or to age records as time would. */
+  /** The app's own SQLite connection (never close it), to look at or to age records as time would. */
   db(): Database.Database;
 };
 
@@ -39,6 +39,10 @@ export function inProcessApp(settings: Record<string, string> = {}): InProcessAp
       const { handler, params } = await routeFor(method, new URL(url).pathname);
       return call(handler, apiRequest(url, method, options), params);
     },
-    db: () => getDb().$client,
+    db() {
+      const current = store();
+      if (current.engine !== 'sqlite') throw new Error('the in-process app runs on SQLite in memory');
+      return current.sqlite;
+    },
   };
 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-data-'));
 process.env.MAIL_OUTBOX_DIR = path.join(root, 'mail-data', 'outbox');
 delete process.env.RESEND_API_KEY;
-const { openDb } = await import('@/lib/db/client');
+const { openStore } = await import('@/lib/db/client');
 const { ensureDevSecret } = await import('@/lib/config/secret');
 const { sendMail } = await import('@/lib/mail/send');
 
@@ -25,14 +25,15 @@ afterAll(() => {
 });
 
 describe('the data folder', () => {
-  it('holds the database in folders only the server’s user can open, in files only it can read', () => {
+  it('holds the database in folders only the server’s user can open, in files only it can read', async () => {
     const file = path.join(root, 'db-data', 'nested', 'app.db');
-    const db = openDb(file);
-    db.$client.exec('CREATE TABLE t (x); INSERT INTO t VALUES (1)');
+    const db = openStore(file);
+    if (db.engine !== 'sqlite') throw new Error('a file path opens SQLite');
+    db.sqlite.exec('CREATE TABLE t (x); INSERT INTO t VALUES (1)');
     expect(mode(path.join(root, 'db-data'))).toBe(0o700);
     expect(mode(path.join(root, 'db-data', 'nested'))).toBe(0o700);
     for (const name of ['app.db', 'app.db-wal', 'app.db-shm']) expect([name, mode(path.join(root, 'db-data', 'nested', name))]).toEqual([name, 0o600]);
-    db.$client.close();
+    await db.close();
   });
 
   it('is created 0700 for the development secret', () => {

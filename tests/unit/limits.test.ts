@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { emptyDatabase, recordStatements, useTestDatabase } from '../support/database';
 
 // The request each use-case sees: its client address and its cookies, set per test.
 const request = { ip: '203.0.113.7', cookies: new Map<string, string>() };
@@ -9,13 +10,11 @@ vi.mock('next/headers', () => ({
 }));
 vi.mock('next/server', () => ({ after: () => {} }));
 
-process.env.DATABASE_URL = ':memory:';
-process.env.AUTH_SECRET ??= 'unit-test-secret-that-is-at-least-32-bytes-long';
-process.env.BCRYPT_COST = '10';
-// A client's budget small enough to exhaust quickly (the default, 30, is e2e/limits.test.ts's).
-process.env.RATE_LIMIT_LOGIN_IP = '6/900';
-const { getDb } = await import('@/lib/db/client');
-const { users, rateLimits } = await import('@/lib/db/schema');
+await useTestDatabase({
+  BCRYPT_COST: '10',
+  // A client's budget small enough to exhaust quickly (the default, 30, is e2e/limits.test.ts's).
+  RATE_LIMIT_LOGIN_IP: '6/900',
+});
 const { insertUser } = await import('@/lib/db/queries/users');
 const { hashPassword } = await import('@/lib/auth/password');
 const { logIn } = await import('@/lib/auth/login');
@@ -28,8 +27,7 @@ const PASSWORD = 'analytical engine notes';
 let passwordHash: string;
 
 beforeEach(async () => {
-  getDb().delete(users).run();
-  getDb().delete(rateLimits).run();
+  await emptyDatabase();
   request.ip = '203.0.113.7';
   request.cookies.clear();
   passwordHash ??= await hashPassword(PASSWORD);
@@ -37,6 +35,7 @@ beforeEach(async () => {
 
 const person = (username: string) =>
   insertUser({ username, email: `${username.toLowerCase()}@example.com`, firstName: 'Ada', lastName: 'Lovelace', dateOfBirth: '1990-04-07', passwordHash });
+
 
 /** The device cookie a browser gets after logging in to `userId` (what signInBrowser sets). */
 function deviceCookieFor(userId: number, existing?: string): string {
@@ -58,7 +57,7 @@ const refused = (attempts: Awaited<ReturnType<typeof logIn>>[]) => attempts.filt
 
 describe('the login limit', () => {
   it('counts a try before the password is compared: of 40 concurrent guesses, 5 are checked and 35 refused', async () => {
-    const ada = person('Ada');
+    const ada = await person('Ada');
     const attempts = await burst(40, ada.username, 'wrong password guess');
     expect(checked(attempts)).toBe(5);
     expect(refused(attempts)).toBe(35);
@@ -73,7 +72,7 @@ describe('the login limit', () => {
   });
 
   it('gives the tries back when the password is right', async () => {
-    const ada = person('Ada');
+    const ada = await person('Ada');
     const from = (i: number) => (request.ip = `192.0.2.${i + 1}`);
     for (let i = 0; i < 4; i += 1) from(i) && expect(await logIn({ login: 'ada', password: 'wrong', remember: false })).toMatchObject({ ok: false, kind: 'bad_credentials' });
     expect((await logIn({ login: 'ada', password: PASSWORD, remember: false })).ok).toBe(true);
@@ -81,7 +80,8 @@ describe('the login limit', () => {
   });
 
   it('counts a client address across accounts: its budget of checked tries, then none', async () => {
-    const names = Array.from({ length: 4 }, (_, i) => person(`Ada${i}`).username);
+    const names: string[] = [];
+    for (let i = 0; i < 4; i += 1) names.push((await person(`Ada${i}`)).username);
     const results = [];
     for (const name of names) for (let i = 0; i < 2; i += 1) results.push(await logIn({ login: name, password: 'wrong', remember: false }));
     expect(checked(results)).toBe(6);
@@ -89,7 +89,7 @@ describe('the login limit', () => {
   });
 
   it('lets the owner’s known browser in while a stranger’s burst locks out unknown browsers', async () => {
-    const ada = person('Ada');
+    const ada = await person('Ada');
     const device = deviceCookieFor(ada.id);
     expect(refused(await burst(40, 'ada', 'wrong password guess'))).toBe(35);
     request.ip = '192.0.2.10';
@@ -101,7 +101,7 @@ describe('the login limit', () => {
   });
 
   it('gives a known browser a small budget of its own', async () => {
-    const ada = person('Ada');
+    const ada = await person('Ada');
     request.cookies.set(deviceCookieName(), deviceCookieFor(ada.id));
     const attempts = await burst(10, 'ada', 'wrong password guess');
     expect(checked(attempts)).toBe(5);
@@ -114,26 +114,20 @@ describe('the login limit', () => {
 
 describe('a login', () => {
   it('is one pass: one account lookup, one limit step per budget, one hash, one session row', async () => {
-    const ada = person('Ada');
+    const ada = await person('Ada');
     const pool = (globalThis as unknown as { gatehousePasswordPool: { completed: number } }).gatehousePasswordPool;
-    const proto = Object.getPrototypeOf(getDb().$client.prepare('select 1')) as Record<string, (...args: unknown[]) => unknown>;
-    const executed: string[] = [];
-    const originals = (['get', 'all', 'run', 'iterate'] as const).map((name) => [name, proto[name]!] as const);
-    for (const [name, original] of originals) {
-      proto[name] = function (this: { source: string }, ...args: unknown[]) {
-        executed.push(this.source.replace(/\s+/g, ' ').trim());
-        return original.apply(this, args);
-      };
-    }
     const hashesBefore = pool.completed;
+    const { executed, stop } = await recordStatements();
     try {
       expect((await logIn({ login: ada.email, password: PASSWORD, remember: false })).ok).toBe(true);
     } finally {
-      for (const [name, original] of originals) proto[name] = original;
+      stop();
     }
     expect(pool.completed - hashesBefore).toBe(1);
     const touching = (table: string) => executed.filter((sql) => sql.includes(`"${table}"`) || sql.includes(` ${table} `));
-    expect(touching('users').filter((sql) => sql.startsWith('select'))).toHaveLength(2); // the lookup, and the session's compare-and-swap
+    // The lookup, and the session's compare-and-swap on the hash: now a write that changes nothing
+    // (holdUser), so that on PostgreSQL it also locks the row until the session is inserted.
+    expect(touching('users').map((sql) => sql.split(' ')[0])).toEqual(['select', 'update']);
     expect(touching('sessions').filter((sql) => sql.startsWith('insert'))).toHaveLength(1);
     expect(touching('security_events')).toHaveLength(1);
     // Two budgets (the client's and the account's): each taken once before the compare, then given back or cleared.
@@ -145,7 +139,7 @@ describe('a login', () => {
 
 describe('the current-password check', () => {
   it('counts before comparing, too: of 20 concurrent wrong passwords, 5 are checked', async () => {
-    const ada = person('Ada');
+    const ada = await person('Ada');
     const results = await Promise.all(Array.from({ length: 20 }, () => checkOwnPassword(ada.id, 'wrong password guess')));
     expect(results.filter((r) => !r.ok && r.kind === 'invalid')).toHaveLength(5);
     expect(results.filter((r) => !r.ok && r.kind === 'rate_limited')).toHaveLength(15);
@@ -195,7 +189,7 @@ describe('client keys', () => {
   });
 
   it('group an IPv6 /64: rotating the interface id buys no new tries', async () => {
-    person('Ada');
+    await person('Ada');
     const results = [];
     for (let i = 0; i < 8; i += 1) {
       request.ip = `2001:db8:abcd:12::${(i + 1).toString(16)}`;

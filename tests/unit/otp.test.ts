@@ -1,4 +1,6 @@
+import { asc } from 'drizzle-orm';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { emptyDatabase, useTestDatabase } from '../support/database';
 
 // What left by mail, and whether the next send succeeds.
 const sent: { to: string; subject: string }[] = [];
@@ -11,10 +13,9 @@ vi.mock('@/lib/mail/send', () => ({
   },
 }));
 
-process.env.DATABASE_URL = ':memory:';
-process.env.AUTH_SECRET ??= 'unit-test-secret-that-is-at-least-32-bytes-long';
-const { getDb } = await import('@/lib/db/client');
-const { users, oneTimeCodes, rateLimits } = await import('@/lib/db/schema');
+await useTestDatabase();
+const { getDb, getTables } = await import('@/lib/db/client');
+const { oneTimeCodes, rateLimits } = getTables();
 const { insertUser } = await import('@/lib/db/queries/users');
 const { checkCode, consumeCode, deliverCode, generateCode, issueCode } = await import('@/lib/auth/otp');
 const { retireCodes } = await import('@/lib/db/queries/codes');
@@ -27,19 +28,28 @@ let userId: number;
 let otherId: number;
 const reset = () => ({ purpose: 'password_reset' as const, userId });
 
-beforeEach(() => {
-  getDb().delete(users).run();
-  getDb().delete(rateLimits).run();
-  const person = (username: string) =>
-    insertUser({ username, email: `${username}@example.com`, firstName: 'A', lastName: 'B', dateOfBirth: '1990-01-01', passwordHash: 'x' }).id;
-  userId = person('ada');
-  otherId = person('grace');
+beforeEach(async () => {
+  await emptyDatabase();
+  const person = async (username: string) =>
+    (await insertUser({ username, email: `${username}@example.com`, firstName: 'A', lastName: 'B', dateOfBirth: '1990-01-01', passwordHash: 'x' })).id;
+  userId = await person('ada');
+  otherId = await person('grace');
 });
 
-function issue(now = t0, email = 'ada@example.com') {
-  const issued = issueCode({ ...reset(), email }, now);
+async function issue(now = t0, email = 'ada@example.com') {
+  const issued = await issueCode({ ...reset(), email }, now);
   if ('limited' in issued) throw new Error('unexpectedly limited');
   return issued;
+}
+
+/** Every stored code, oldest first. */
+const storedCodes = () => getDb().select().from(oneTimeCodes).orderBy(asc(oneTimeCodes.id));
+
+/** The one stored code. */
+async function onlyCode() {
+  const codes = await storedCodes();
+  expect(codes).toHaveLength(1);
+  return codes[0]!;
 }
 
 describe('generateCode', () => {
@@ -59,96 +69,96 @@ describe('generateCode', () => {
 });
 
 describe('codes', () => {
-  it('are stored only as a keyed hash', () => {
-    const { code } = issue();
-    const row = getDb().select().from(oneTimeCodes).get()!;
+  it('are stored only as a keyed hash', async () => {
+    const { code } = await issue();
+    const row = await onlyCode();
     expect(row.codeHash).not.toContain(code);
     expect(row.codeHash).toMatch(/^[\w-]{43}$/);
   });
 
   it('work once, within ten minutes', async () => {
-    const first = issue();
+    const first = await issue();
     expect(await consumeCode(reset(), first.code, at(MINUTE))).toEqual({ email: 'ada@example.com' });
     expect(await consumeCode(reset(), first.code, at(MINUTE))).toBeNull();
 
-    const late = issue(at(2 * MINUTE));
+    const late = await issue(at(2 * MINUTE));
     expect(await consumeCode(reset(), late.code, at(12 * MINUTE + 1))).toBeNull();
   });
 
   it('die after five wrong tries, even for the right code', async () => {
-    const { code } = issue();
+    const { code } = await issue();
     const wrong = code === '000000' ? '000001' : '000000';
     for (let i = 0; i < 4; i += 1) expect(await consumeCode(reset(), wrong, at(1000))).toBeNull();
     expect(await consumeCode(reset(), code, at(1000))).toEqual({ email: 'ada@example.com' });
 
-    const next = issue(at(2 * MINUTE));
+    const next = await issue(at(2 * MINUTE));
     for (let i = 0; i < 5; i += 1) expect(await consumeCode(reset(), 'abc', at(2 * MINUTE + 1000))).toBeNull();
     expect(await consumeCode(reset(), next.code, at(2 * MINUTE + 1000))).toBeNull();
   });
 
   it('are replaced by a newer code', async () => {
-    const first = issue();
-    const second = issue(at(MINUTE + 1));
+    const first = await issue();
+    const second = await issue(at(MINUTE + 1));
     if (first.code !== second.code) expect(await consumeCode(reset(), first.code, at(MINUTE + 2))).toBeNull();
     expect(await consumeCode(reset(), second.code, at(MINUTE + 2))).toEqual({ email: 'ada@example.com' });
   });
 
   it('are bound to their person and purpose', async () => {
-    const { code } = issue();
+    const { code } = await issue();
     expect(await consumeCode({ purpose: 'password_reset', userId: otherId }, code, at(1000))).toBeNull();
     expect(await consumeCode({ purpose: 'email_change', userId }, code, at(1000))).toBeNull();
     expect(await consumeCode(reset(), code, at(1000))).not.toBeNull();
   });
 
   it('count every try before comparing it: of 20 concurrent tries, 5 are compared, and the right code after them fails', async () => {
-    const { code } = issue();
+    const { code } = await issue();
     const wrong = code === '000000' ? '000001' : '000000';
     const tries = await Promise.all(Array.from({ length: 20 }, () => checkCode(reset(), wrong, at(1000))));
     expect(tries.every((t) => t === null)).toBe(true);
-    expect(getDb().select().from(oneTimeCodes).get()!.attempts).toBe(5);
+    expect((await onlyCode()).attempts).toBe(5);
     expect(await checkCode(reset(), code, at(1000))).toBeNull();
   });
 
   it('allow an account ten tries a day across codes, then refuse even the right one until the day is over', async () => {
-    const { code: first } = issue();
+    const { code: first } = await issue();
     for (let i = 0; i < 4; i += 1) expect(await checkCode(reset(), first === '000000' ? '000001' : '000000', at(1000))).toBeNull();
     // A right code gives its try back: it doesn't eat into the budget.
     expect(await consumeCode(reset(), first, at(1000))).not.toBeNull();
-    issue(at(2 * MINUTE));
+    await issue(at(2 * MINUTE));
     for (let i = 0; i < 5; i += 1) expect(await checkCode(reset(), 'abc', at(2 * MINUTE + 1000))).toBeNull();
-    issue(at(4 * MINUTE));
+    await issue(at(4 * MINUTE));
     expect(await checkCode(reset(), 'abc', at(4 * MINUTE + 1000))).toBeNull();
     // Ten wrong tries in the day: a fresh, right code is refused like a wrong one, and isn't spent.
-    const fourth = issue(at(6 * MINUTE));
+    const fourth = await issue(at(6 * MINUTE));
     expect(await checkCode(reset(), fourth.code, at(6 * MINUTE + 1000))).toBeNull();
-    expect(getDb().select().from(oneTimeCodes).all().at(-1)!.attempts).toBe(0);
+    expect((await storedCodes()).at(-1)!.attempts).toBe(0);
     // Another purpose has a budget of its own.
-    const change = issueCode({ purpose: 'email_change', userId, email: 'new@example.com' }, at(6 * MINUTE));
+    const change = await issueCode({ purpose: 'email_change', userId, email: 'new@example.com' }, at(6 * MINUTE));
     expect(await consumeCode({ purpose: 'email_change', userId }, 'code' in change ? change.code : '', at(6 * MINUTE + 1000))).not.toBeNull();
-    getDb().update(rateLimits).set({ expire: at(-1).getTime() }).run();
+    await getDb().update(rateLimits).set({ expire: at(-1).getTime() });
     expect(await consumeCode(reset(), fourth.code, at(6 * MINUTE + 2000))).not.toBeNull();
   });
 
-  it('are limited to one a minute and five an hour per person, saying how long to wait', () => {
-    issue();
-    expect(issueCode({ ...reset(), email: 'ada@example.com' }, at(30_000))).toEqual({ limited: true, retryAfterSeconds: 30 });
-    for (let i = 1; i <= 4; i += 1) issue(at(i * (MINUTE + 1)));
+  it('are limited to one a minute and five an hour per person, saying how long to wait', async () => {
+    await issue();
+    expect(await issueCode({ ...reset(), email: 'ada@example.com' }, at(30_000))).toEqual({ limited: true, retryAfterSeconds: 30 });
+    for (let i = 1; i <= 4; i += 1) await issue(at(i * (MINUTE + 1)));
     // Five sent in the hour; the first of them leaves the window at 60 minutes.
-    expect(issueCode({ ...reset(), email: 'ada@example.com' }, at(50 * MINUTE))).toEqual({ limited: true, retryAfterSeconds: 600 });
+    expect(await issueCode({ ...reset(), email: 'ada@example.com' }, at(50 * MINUTE))).toEqual({ limited: true, retryAfterSeconds: 600 });
     // Another person is not affected, and an hour after the first code there is room again.
-    expect(issueCode({ purpose: 'password_reset', userId: otherId, email: 'grace@example.com' }, at(50 * MINUTE))).not.toHaveProperty('limited');
-    expect(issueCode({ ...reset(), email: 'ada@example.com' }, at(61 * MINUTE))).not.toHaveProperty('limited');
+    expect(await issueCode({ purpose: 'password_reset', userId: otherId, email: 'grace@example.com' }, at(50 * MINUTE))).not.toHaveProperty('limited');
+    expect(await issueCode({ ...reset(), email: 'ada@example.com' }, at(61 * MINUTE))).not.toHaveProperty('limited');
   });
 
   it('must be checked against the address they were sent to, when one is given', async () => {
-    const { code } = issue();
+    const { code } = await issue();
     expect(await checkCode(reset(), code, at(1000), 'someone.else@example.com')).toBeNull();
     expect(await checkCode(reset(), code, at(1000), 'ada@example.com')).not.toBeNull();
   });
 
   it('can be voided, e.g. when the address they went to is no longer the account’s', async () => {
-    const { code } = issue();
-    retireCodes(reset(), at(1000));
+    const { code } = await issue();
+    await retireCodes(reset(), at(1000));
     expect(await consumeCode(reset(), code, at(2000))).toBeNull();
   });
 });

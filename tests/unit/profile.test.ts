@@ -1,5 +1,8 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import { asc, eq } from 'drizzle-orm';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { emptyDatabase, useTestDatabase } from '../support/database';
 
 // The use-cases record security events with the request's IP and browser.
 vi.mock('next/headers', () => ({
@@ -12,12 +15,9 @@ vi.mock('next/headers', () => ({
 const afterWork: Promise<unknown>[] = [];
 vi.mock('next/server', () => ({ after: (task: () => Promise<unknown>) => afterWork.push(Promise.resolve().then(task)) }));
 
-process.env.DATABASE_URL = ':memory:';
-process.env.MAIL_OUTBOX_DIR = fs.mkdtempSync(`${(await import('node:os')).tmpdir()}/gatehouse-outbox-`);
-process.env.AUTH_SECRET ??= 'unit-test-secret-that-is-at-least-32-bytes-long';
-process.env.BCRYPT_COST = '10';
-const { getDb } = await import('@/lib/db/client');
-const { users, sessions, securityEvents, rateLimits } = await import('@/lib/db/schema');
+await useTestDatabase({ MAIL_OUTBOX_DIR: fs.mkdtempSync(`${os.tmpdir()}/gatehouse-outbox-`), BCRYPT_COST: '10' });
+const { getDb, getTables } = await import('@/lib/db/client');
+const { sessions, securityEvents } = getTables();
 const { insertUser, findUserById } = await import('@/lib/db/queries/users');
 const { hashPassword } = await import('@/lib/auth/password');
 const { updateProfile } = await import('@/lib/account/profile');
@@ -29,8 +29,7 @@ const PASSWORD = 'analytical engine notes';
 let passwordHash: string;
 
 beforeEach(async () => {
-  getDb().delete(users).run();
-  getDb().delete(rateLimits).run();
+  await emptyDatabase();
   passwordHash ??= await hashPassword(PASSWORD);
 });
 
@@ -40,8 +39,10 @@ const person = (username: string) =>
 const outbox = () =>
   fs.readdirSync(process.env.MAIL_OUTBOX_DIR!).map((f) => JSON.parse(fs.readFileSync(`${process.env.MAIL_OUTBOX_DIR}/${f}`, 'utf8')) as { to: string; subject: string; text: string });
 
-const events = (userId: number) =>
-  getDb().select().from(securityEvents).all().filter((e) => e.userId === userId).map((e) => e.type);
+/** A person's security events, in the order they were recorded. */
+const recordedEvents = (userId: number) => getDb().select().from(securityEvents).where(eq(securityEvents.userId, userId)).orderBy(asc(securityEvents.id));
+
+const events = async (userId: number) => (await recordedEvents(userId)).map((e) => e.type);
 
 describe('the partial-update schema', () => {
   it('treats blank fields as "keep"', () => {
@@ -61,39 +62,39 @@ describe('the partial-update schema', () => {
 
 describe('updateProfile', () => {
   it('changes only fields whose value differs, and reports them', async () => {
-    const ada = person('Ada');
+    const ada = await person('Ada');
     const result = await updateProfile(ada, { firstName: 'Augusta', lastName: 'Lovelace' });
     expect(result).toMatchObject({ ok: true, changed: ['firstName'] });
-    expect(findUserById(ada.id)).toMatchObject({ firstName: 'Augusta', lastName: 'Lovelace', username: 'Ada' });
-    expect(events(ada.id)).toEqual(['profile_updated']);
+    expect(await findUserById(ada.id)).toMatchObject({ firstName: 'Augusta', lastName: 'Lovelace', username: 'Ada' });
+    expect(await events(ada.id)).toEqual(['profile_updated']);
   });
 
   it('is all or nothing when a unique field is taken', async () => {
-    person('Grace');
-    const ada = person('Ada');
+    await person('Grace');
+    const ada = await person('Ada');
     const result = await updateProfile(ada, { firstName: 'Changed', username: 'GRACE' });
     expect(result).toMatchObject({ ok: false, kind: 'taken', field: 'username', fields: { username: 'That username is already taken.' } });
-    expect(findUserById(ada.id)).toMatchObject({ firstName: 'Ada', username: 'Ada' });
+    expect(await findUserById(ada.id)).toMatchObject({ firstName: 'Ada', username: 'Ada' });
   });
 
   it('needs the right current password for an email change', async () => {
-    const ada = person('Ada');
+    const ada = await person('Ada');
     expect(await updateProfile(ada, { email: 'new@example.com' })).toMatchObject({ ok: false, fields: { currentPassword: expect.any(String) } });
     expect(await updateProfile(ada, { email: 'new@example.com' }, { currentPassword: 'wrong' })).toMatchObject({ ok: false });
-    expect(findUserById(ada.id)?.email).toBe('ada@example.com');
+    expect((await findUserById(ada.id))?.email).toBe('ada@example.com');
     // The right password sends a code to the new address; the email itself waits for it.
     expect(await updateProfile(ada, { email: 'new@example.com' }, { currentPassword: PASSWORD })).toMatchObject({
       ok: true,
       changed: [],
       emailPending: 'new@example.com',
     });
-    expect(findUserById(ada.id)?.email).toBe('ada@example.com');
-    expect(events(ada.id)).toEqual(['email_change_requested']);
+    expect((await findUserById(ada.id))?.email).toBe('ada@example.com');
+    expect(await events(ada.id)).toEqual(['email_change_requested']);
   });
 
   it('changes nothing, and mails nothing, when an email change comes with a taken username', async () => {
-    const ada = person('Ada');
-    person('Grace');
+    const ada = await person('Ada');
+    await person('Grace');
     const before = outbox().length;
     expect(await updateProfile(ada, { email: 'new@example.com', username: 'GRACE', lastName: 'Byron' }, { currentPassword: PASSWORD })).toMatchObject({
       ok: false,
@@ -101,40 +102,40 @@ describe('updateProfile', () => {
       field: 'username',
       fields: { username: 'That username is already taken.' },
     });
-    expect(findUserById(ada.id)).toMatchObject({ username: 'Ada', lastName: 'Lovelace', email: 'ada@example.com' });
+    expect(await findUserById(ada.id)).toMatchObject({ username: 'Ada', lastName: 'Lovelace', email: 'ada@example.com' });
     expect(outbox().length).toBe(before);
   });
 
   it('changes nothing when the code for a new email is not sent', async () => {
-    const ada = person('Ada');
+    const ada = await person('Ada');
     await updateProfile(ada, { email: 'first@example.com' }, { currentPassword: PASSWORD });
     // Asked again at once: the send limit refuses, as a failed send would.
     const result = await updateProfile(ada, { email: 'second@example.com', username: 'Augusta' }, { currentPassword: PASSWORD });
     expect(result).toMatchObject({ ok: false, fields: { email: expect.stringMatching(/^A code was sent a moment ago\. You can ask for another in \d+ seconds\.$/) } });
-    expect(findUserById(ada.id)).toMatchObject({ username: 'Ada', email: 'ada@example.com' });
+    expect(await findUserById(ada.id)).toMatchObject({ username: 'Ada', email: 'ada@example.com' });
   });
 
   it('refuses a full replace based on a stale read', async () => {
-    const ada = person('Ada');
+    const ada = await person('Ada');
     const staleRead = ada.updatedAt;
     await new Promise((r) => setTimeout(r, 5));
     await updateProfile(ada, { username: 'Augusta' });
     const result = await updateProfile(ada, { firstName: 'Stale', username: 'Ada' }, { expectedUpdatedAt: staleRead });
     expect(result).toMatchObject({ ok: false, kind: 'conflict' });
-    expect(findUserById(ada.id)).toMatchObject({ username: 'Augusta', firstName: 'Ada' });
+    expect(await findUserById(ada.id)).toMatchObject({ username: 'Augusta', firstName: 'Ada' });
   });
 
   it('lets a person change only the case of their own username', async () => {
-    const ada = person('ada');
+    const ada = await person('ada');
     expect(await updateProfile(ada, { username: 'Ada' })).toMatchObject({ ok: true, changed: ['username'] });
   });
 });
 
 describe('changePassword', () => {
   it('checks the current password and the new one, then revokes every other session', async () => {
-    const ada = person('Ada');
-    const here = startSession({ userId: ada.id, remember: false, userAgent: null, ip: null })!;
-    const there = startSession({ userId: ada.id, remember: true, userAgent: null, ip: null })!;
+    const ada = await person('Ada');
+    const here = (await startSession({ userId: ada.id, remember: false, userAgent: null, ip: null }))!;
+    const there = (await startSession({ userId: ada.id, remember: true, userAgent: null, ip: null }))!;
 
     expect(await changePassword(ada, here.sessionId, { currentPassword: 'wrong', newPassword: 'a new passphrase' })).toMatchObject({
       ok: false,
@@ -142,17 +143,18 @@ describe('changePassword', () => {
     });
     expect(await changePassword(ada, here.sessionId, { currentPassword: PASSWORD, newPassword: 'ADA' })).toMatchObject({ ok: false });
     expect(await changePassword(ada, here.sessionId, { currentPassword: PASSWORD, newPassword: 'password1' })).toMatchObject({ ok: false });
-    expect(getLiveSessionUser(there.sessionId, ada.id)).not.toBeNull();
+    expect(await getLiveSessionUser(there.sessionId, ada.id)).not.toBeNull();
 
     const changed = await changePassword(ada, here.sessionId, { currentPassword: PASSWORD, newPassword: 'a new passphrase' });
     expect(changed).toMatchObject({ ok: true, revoked: 1, session: { sessionId: expect.any(String) } });
     // This session goes on under a new id: a copy of it taken before the change is worth nothing.
     const moved = changed.ok ? changed.session.sessionId : '';
-    expect(getLiveSessionUser(moved, ada.id)).not.toBeNull();
-    expect(getLiveSessionUser(here.sessionId, ada.id)).toBeNull();
-    expect(getLiveSessionUser(there.sessionId, ada.id)).toBeNull();
-    expect(getDb().select().from(sessions).all().find((s) => s.id === there.sessionId)?.refreshHash).toBeNull();
-    const recorded = getDb().select().from(securityEvents).all().filter((e) => e.userId === ada.id);
+    expect(await getLiveSessionUser(moved, ada.id)).not.toBeNull();
+    expect(await getLiveSessionUser(here.sessionId, ada.id)).toBeNull();
+    expect(await getLiveSessionUser(there.sessionId, ada.id)).toBeNull();
+    const [other] = await getDb().select().from(sessions).where(eq(sessions.id, there.sessionId));
+    expect(other?.refreshHash).toBeNull();
+    const recorded = await recordedEvents(ada.id);
     expect(recorded.map((e) => e.type)).toEqual(['password_changed']);
     expect(recorded[0]).toMatchObject({ ip: '203.0.113.7', userAgent: 'vitest' });
 
@@ -164,8 +166,8 @@ describe('changePassword', () => {
   });
 
   it('counts wrong current passwords like failed logins: after five, even the right one waits', async () => {
-    const ada = person('Ada');
-    const here = startSession({ userId: ada.id, remember: false, userAgent: null, ip: null })!;
+    const ada = await person('Ada');
+    const here = (await startSession({ userId: ada.id, remember: false, userAgent: null, ip: null }))!;
     for (let i = 0; i < 5; i += 1) {
       expect(await changePassword(ada, here.sessionId, { currentPassword: `wrong ${i}`, newPassword: 'a new passphrase' })).toMatchObject({ ok: false });
     }

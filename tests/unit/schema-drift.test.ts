@@ -10,7 +10,7 @@ import pg from 'pg';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import * as pgSchema from '@/lib/db/schema-pg';
-import * as sqliteSchema from '@/lib/db/schema';
+import * as sqliteSchema from '@/lib/db/schema-sqlite';
 import { type PostgresCluster, startPostgres } from '../support/postgres';
 
 // lib/db/schema.ts (SQLite) and lib/db/schema-pg.ts (PostgreSQL) describe one database. Queries are

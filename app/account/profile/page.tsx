@@ -21,7 +21,7 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
     dateOfBirth: user.dateOfBirth,
     version: String(user.updatedAt.getTime()),
   };
-  const pendingEmail = pendingEmailChange(user.id);
+  const pendingEmail = await pendingEmailChange(user.id);
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold tracking-tight">Edit profile</h1>

@@ -14,7 +14,7 @@ export const metadata: Metadata = { title: 'Security' };
 
 export default async function SecurityPage() {
   const { user, sessionId } = await requireSession('/account/security');
-  const sessions: SessionRow[] = listLiveSessions(user.id, new Date()).map((s) => ({
+  const sessions: SessionRow[] = (await listLiveSessions(user.id, new Date())).map((s) => ({
     id: s.id,
     device: describeUserAgent(s.userAgent),
     ip: s.ip,
@@ -33,7 +33,7 @@ export default async function SecurityPage() {
         <SessionList sessions={sessions} />
       </Section>
       <Section id="activity" title="Recent security activity" description="Logins, failed attempts and changes to your account, newest first.">
-        <ActivityList events={listSecurityEvents(user.id)} />
+        <ActivityList events={await listSecurityEvents(user.id)} />
       </Section>
       <Section id="delete" title="Delete account" tone="danger" description="Deletes your profile, sessions and activity. This cannot be undone.">
         <DeleteAccountForm />

@@ -19,7 +19,7 @@ export async function GET(request: NextRequest) {
   const next = safeNext(request.nextUrl.searchParams.get('next'), '/');
   const refreshToken = (await cookies()).get(refreshCookieName())?.value;
   if (!refreshToken) return redirectTo(next);
-  const refreshed = refreshSession(refreshToken);
+  const refreshed = await refreshSession(refreshToken);
 
   if (!refreshed) {
     const target = isProtectedPath(next.split(/[?#]/)[0]!) ? loginUrl(next, 'expired') : next;

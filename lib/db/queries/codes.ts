@@ -1,29 +1,33 @@
 import 'server-only';
 import { and, asc, desc, eq, gt, isNull, lt, ne, sql } from 'drizzle-orm';
-import { getDb } from '../client';
-import { oneTimeCodes, type CodePurpose } from '../schema';
+import { getDb, getTables, type Db } from '../client';
+import type { CodePurpose } from '../schema-sqlite';
 
 export type CodeTarget = { purpose: CodePurpose; userId: number };
 
+// The two statements of issuing a code, for the transaction that holds the person's row between
+// them (lib/auth/otp.ts): two requests at once can't both find the send limit unspent.
+
 /** When codes for this person and purpose were created since `since`, oldest first (used ones too: they were sent). */
-export function codeTimesSince(target: CodeTarget, since: Date): Date[] {
-  return getDb()
+export function codeTimesSince(db: Db, target: CodeTarget, since: Date) {
+  const { oneTimeCodes } = getTables();
+  return db
     .select({ createdAt: oneTimeCodes.createdAt })
     .from(oneTimeCodes)
     .where(and(eq(oneTimeCodes.userId, target.userId), eq(oneTimeCodes.purpose, target.purpose), gt(oneTimeCodes.createdAt, since)))
-    .orderBy(asc(oneTimeCodes.createdAt))
-    .all()
-    .map((row) => row.createdAt);
+    .orderBy(asc(oneTimeCodes.createdAt));
 }
 
-/** Stores a new code. It outranks older ones at once (`findLiveCode` takes the newest). */
-export function insertCode(target: CodeTarget & { email: string; codeHash: string; createdAt: Date; expiresAt: Date }): number {
-  return getDb().insert(oneTimeCodes).values(target).returning({ id: oneTimeCodes.id }).get().id;
+/** Stores a new code; its id. It outranks older ones at once (`findLiveCode` takes the newest). */
+export function insertCode(db: Db, target: CodeTarget & { email: string; codeHash: string; createdAt: Date; expiresAt: Date }) {
+  const { oneTimeCodes } = getTables();
+  return db.insert(oneTimeCodes).values(target).returning({ id: oneTimeCodes.id });
 }
 
 /** Retires every unused code of this person and purpose except `keepId` (once its mail has left). */
-export function retireCodes(target: CodeTarget, now: Date, keepId?: number): void {
-  getDb()
+export async function retireCodes(target: CodeTarget, now: Date, keepId?: number): Promise<void> {
+  const { oneTimeCodes } = getTables();
+  await getDb()
     .update(oneTimeCodes)
     .set({ usedAt: now })
     .where(
@@ -33,17 +37,18 @@ export function retireCodes(target: CodeTarget, now: Date, keepId?: number): voi
         isNull(oneTimeCodes.usedAt),
         keepId === undefined ? undefined : ne(oneTimeCodes.id, keepId),
       ),
-    )
-    .run();
+    );
 }
 
-export function deleteCode(id: number): void {
-  getDb().delete(oneTimeCodes).where(eq(oneTimeCodes.id, id)).run();
+export async function deleteCode(id: number): Promise<void> {
+  const { oneTimeCodes } = getTables();
+  await getDb().delete(oneTimeCodes).where(eq(oneTimeCodes.id, id));
 }
 
 /** The newest unused, unexpired code for this person and purpose. */
-export function findLiveCode(target: CodeTarget, now: Date) {
-  return getDb()
+export async function findLiveCode(target: CodeTarget, now: Date) {
+  const { oneTimeCodes } = getTables();
+  const [code] = await getDb()
     .select()
     .from(oneTimeCodes)
     .where(
@@ -55,7 +60,8 @@ export function findLiveCode(target: CodeTarget, now: Date) {
       ),
     )
     .orderBy(desc(oneTimeCodes.createdAt), desc(oneTimeCodes.id))
-    .get();
+    .limit(1);
+  return code;
 }
 
 /**
@@ -63,17 +69,23 @@ export function findLiveCode(target: CodeTarget, now: Date) {
  * number of concurrent tries, at most `maxAttempts` in the code's life get compared. False when
  * the code has no tries left (or was used meanwhile).
  */
-export function claimAttempt(id: number, maxAttempts: number): boolean {
-  return (
-    getDb()
-      .update(oneTimeCodes)
-      .set({ attempts: sql`${oneTimeCodes.attempts} + 1` })
-      .where(and(eq(oneTimeCodes.id, id), isNull(oneTimeCodes.usedAt), lt(oneTimeCodes.attempts, maxAttempts)))
-      .run().changes === 1
-  );
+export async function claimAttempt(id: number, maxAttempts: number): Promise<boolean> {
+  const { oneTimeCodes } = getTables();
+  const claimed = await getDb()
+    .update(oneTimeCodes)
+    .set({ attempts: sql`${oneTimeCodes.attempts} + 1` })
+    .where(and(eq(oneTimeCodes.id, id), isNull(oneTimeCodes.usedAt), lt(oneTimeCodes.attempts, maxAttempts)))
+    .returning({ id: oneTimeCodes.id });
+  return claimed.length === 1;
 }
 
 /** Marks a code used; false if something else used it first. */
-export function markCodeUsed(id: number, now: Date): boolean {
-  return getDb().update(oneTimeCodes).set({ usedAt: now }).where(and(eq(oneTimeCodes.id, id), isNull(oneTimeCodes.usedAt))).run().changes === 1;
+export async function markCodeUsed(id: number, now: Date): Promise<boolean> {
+  const { oneTimeCodes } = getTables();
+  const used = await getDb()
+    .update(oneTimeCodes)
+    .set({ usedAt: now })
+    .where(and(eq(oneTimeCodes.id, id), isNull(oneTimeCodes.usedAt)))
+    .returning({ id: oneTimeCodes.id });
+  return used.length === 1;
 }

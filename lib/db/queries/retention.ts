@@ -1,37 +1,49 @@
 import 'server-only';
-import { isNull, lt, lte, or } from 'drizzle-orm';
-import { getDb } from '../client';
-import { oneTimeCodes, rateLimits, securityEvents, sessions } from '../schema';
+import { inArray, isNull, lt, lte, or } from 'drizzle-orm';
+import { getDb, getTables } from '../client';
 
 // The retention job's deletes (lib/retention.ts). Each removes at most `limit` rows and says how
 // many it did, so a large backlog goes in short transactions rather than one long write lock.
+// PostgreSQL has no DELETE … LIMIT, so on both engines a limited select picks the keys to delete.
 
 /**
  * Limiter rows that count for nothing: their window has ended (the limiter itself ignores a row
  * once `expire <= now`), or they have no end at all, which no limit here is configured to make.
  */
-export function deleteDeadRateLimits(now: Date, limit: number): number {
-  return getDb()
-    .delete(rateLimits)
+export async function deleteDeadRateLimits(now: Date, limit: number): Promise<number> {
+  const { rateLimits } = getTables();
+  const db = getDb();
+  const dead = db
+    .select({ key: rateLimits.key })
+    .from(rateLimits)
     .where(or(lte(rateLimits.expire, now.getTime()), isNull(rateLimits.expire)))
-    .limit(limit)
-    .run().changes;
+    .limit(limit);
+  return (await db.delete(rateLimits).where(inArray(rateLimits.key, dead)).returning({ key: rateLimits.key })).length;
 }
 
 /** Sessions that ended before `cutoff`: revoked then, or past their absolute end then. */
-export function deleteSessionsEndedBefore(cutoff: Date, limit: number): number {
-  return getDb()
-    .delete(sessions)
+export async function deleteSessionsEndedBefore(cutoff: Date, limit: number): Promise<number> {
+  const { sessions } = getTables();
+  const db = getDb();
+  const ended = db
+    .select({ id: sessions.id })
+    .from(sessions)
     .where(or(lt(sessions.revokedAt, cutoff), lt(sessions.expiresAt, cutoff)))
-    .limit(limit)
-    .run().changes;
+    .limit(limit);
+  return (await db.delete(sessions).where(inArray(sessions.id, ended)).returning({ id: sessions.id })).length;
 }
 
 /** Codes that expired before `cutoff`, used or not (every code expires minutes after it is sent). */
-export function deleteCodesExpiredBefore(cutoff: Date, limit: number): number {
-  return getDb().delete(oneTimeCodes).where(lt(oneTimeCodes.expiresAt, cutoff)).limit(limit).run().changes;
+export async function deleteCodesExpiredBefore(cutoff: Date, limit: number): Promise<number> {
+  const { oneTimeCodes } = getTables();
+  const db = getDb();
+  const expired = db.select({ id: oneTimeCodes.id }).from(oneTimeCodes).where(lt(oneTimeCodes.expiresAt, cutoff)).limit(limit);
+  return (await db.delete(oneTimeCodes).where(inArray(oneTimeCodes.id, expired)).returning({ id: oneTimeCodes.id })).length;
 }
 
-export function deleteSecurityEventsBefore(cutoff: Date, limit: number): number {
-  return getDb().delete(securityEvents).where(lt(securityEvents.createdAt, cutoff)).limit(limit).run().changes;
+export async function deleteSecurityEventsBefore(cutoff: Date, limit: number): Promise<number> {
+  const { securityEvents } = getTables();
+  const db = getDb();
+  const old = db.select({ id: securityEvents.id }).from(securityEvents).where(lt(securityEvents.createdAt, cutoff)).limit(limit);
+  return (await db.delete(securityEvents).where(inArray(securityEvents.id, old)).returning({ id: securityEvents.id })).length;
 }

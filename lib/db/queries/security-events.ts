@@ -1,21 +1,23 @@
 import 'server-only';
 import { desc, eq } from 'drizzle-orm';
-import { getDb } from '../client';
-import { securityEvents, type SecurityEventType } from '../schema';
+import { getDb, getTables } from '../client';
+import type { SecurityEventType } from '../schema-sqlite';
 
 export type SecurityEvent = { id: number; type: SecurityEventType; ip: string | null; userAgent: string | null; createdAt: Date };
 
-export function insertSecurityEvent(values: {
+export async function insertSecurityEvent(values: {
   userId: number;
   type: SecurityEventType;
   ip: string | null;
   userAgent: string | null;
   createdAt: Date;
-}): void {
-  getDb().insert(securityEvents).values(values).run();
+}): Promise<void> {
+  const { securityEvents } = getTables();
+  await getDb().insert(securityEvents).values(values);
 }
 
-export function listSecurityEvents(userId: number, limit = 30): SecurityEvent[] {
+export async function listSecurityEvents(userId: number, limit = 30): Promise<SecurityEvent[]> {
+  const { securityEvents } = getTables();
   return getDb()
     .select({
       id: securityEvents.id,
@@ -27,6 +29,5 @@ export function listSecurityEvents(userId: number, limit = 30): SecurityEvent[] 
     .from(securityEvents)
     .where(eq(securityEvents.userId, userId))
     .orderBy(desc(securityEvents.createdAt), desc(securityEvents.id))
-    .limit(limit)
-    .all();
+    .limit(limit);
 }

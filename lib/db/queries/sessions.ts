@@ -1,8 +1,8 @@
 import 'server-only';
 import { and, desc, eq, gt, inArray, isNull, ne, or, sql } from 'drizzle-orm';
-import { getDb } from '../client';
-import { sessions, users } from '../schema';
-import { publicUserColumns, type PublicUser } from './users';
+import { getDb, getTables, isPostgres, Rollback, step, transaction, type Db } from '../client';
+import type { sessions } from '../schema-sqlite';
+import { holdUser, publicUserColumns, type PublicUser } from './users';
 
 export type NewSession = typeof sessions.$inferInsert;
 
@@ -11,25 +11,33 @@ export type NewSession = typeof sessions.$inferInsert;
  * one the caller checked, slowly, before): a reset or change that landed meanwhile ended every
  * session, and this one must not outlive it. False when it was refused.
  */
-export function insertSession(values: NewSession, passwordHash?: string): boolean {
-  return getDb().transaction((tx) => {
-    if (passwordHash !== undefined) {
-      const current = tx.select({ hash: users.passwordHash }).from(users).where(eq(users.id, values.userId)).get();
-      if (current?.hash !== passwordHash) return false;
-    }
-    tx.insert(sessions).values(values).run();
+export async function insertSession(values: NewSession, passwordHash?: string): Promise<boolean> {
+  const { sessions } = getTables();
+  if (passwordHash === undefined) {
+    await getDb().insert(sessions).values(values);
+    return true;
+  }
+  const inserted = await transaction(function* (tx) {
+    // Only while the hash is still the one checked, held so that a password change (which ends
+    // every session) can't commit between this check and the insert.
+    const held = yield* step(holdUser(tx, values.userId, passwordHash));
+    if (held.length === 0) throw new Rollback();
+    yield* step(tx.insert(sessions).values(values).returning({ id: sessions.id }));
     return true;
   });
+  return inserted ?? false;
 }
 
 export type LiveSession = { user: PublicUser; lastSeenAt: Date };
 
-// Every authenticated request runs this: prepared once, it skips rebuilding the SQL each time.
-let liveSessionStatement: ReturnType<typeof prepareLiveSession> | undefined;
+// Every authenticated request runs this: prepared once per database, it skips rebuilding the SQL
+// each time (on PostgreSQL it is a named server-side statement).
+const liveSessionStatements = new WeakMap<Db, ReturnType<typeof prepareLiveSession>>();
 
-function prepareLiveSession() {
-  return getDb()
-    .select({ user: publicUserColumns, lastSeenAt: sessions.lastSeenAt })
+function prepareLiveSession(db: Db) {
+  const { sessions, users } = getTables();
+  return db
+    .select({ user: publicUserColumns(), lastSeenAt: sessions.lastSeenAt })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(
@@ -40,22 +48,33 @@ function prepareLiveSession() {
         gt(sessions.expiresAt, sql.placeholder('now')),
       ),
     )
-    .prepare();
+    // SQLite's prepare() takes no name and ignores this one; PostgreSQL's needs it.
+    .prepare(...(['live_session'] as unknown as []));
 }
 
 /** The session and its user in one query: live means not revoked, not past its absolute end. */
-export function findLiveSession(sessionId: string, userId: number, now: Date): LiveSession | undefined {
-  liveSessionStatement ??= prepareLiveSession();
-  // Placeholders reach SQLite as they are: the timestamp column holds milliseconds.
-  return liveSessionStatement.get({ sessionId, userId, now: now.getTime() });
+export async function findLiveSession(sessionId: string, userId: number, now: Date): Promise<LiveSession | undefined> {
+  const db = getDb();
+  let statement = liveSessionStatements.get(db);
+  if (!statement) liveSessionStatements.set(db, (statement = prepareLiveSession(db)));
+  // Placeholders skip the columns' mapping: SQLite's column holds milliseconds, PostgreSQL's a timestamptz.
+  const [found] = await statement.execute({ sessionId, userId, now: isPostgres() ? now.toISOString() : now.getTime() });
+  return found;
 }
 
 /**
  * Gives a live session a new id and, if it has a refresh token, `refreshHash` in its place (the
  * old token and its grace period end). Whether it had one, or null when the session is gone.
  */
-export function renameSession(sessionId: string, newId: string, refreshHash: string): { remembered: boolean } | null {
-  const row = getDb()
+export async function renameSession(sessionId: string, newId: string, refreshHash: string, now = new Date()): Promise<{ remembered: boolean } | null> {
+  const [row] = await renameSessionStatement(getDb(), sessionId, newId, refreshHash, now);
+  return row ? { remembered: row.refreshHash !== null } : null;
+}
+
+/** renameSession as a statement, for a transaction: the renamed row's refresh hash, if it was live. */
+export function renameSessionStatement(db: Db, sessionId: string, newId: string, refreshHash: string, now: Date) {
+  const { sessions } = getTables();
+  return db
     .update(sessions)
     .set({
       id: newId,
@@ -63,44 +82,33 @@ export function renameSession(sessionId: string, newId: string, refreshHash: str
       previousRefreshHash: null,
       refreshRotatedAt: null,
     })
-    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
-    .returning({ refreshHash: sessions.refreshHash })
-    .get();
-  return row ? { remembered: row.refreshHash !== null } : null;
+    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+    .returning({ refreshHash: sessions.refreshHash, userId: sessions.userId });
 }
 
-/** Whether the session is live: not revoked, not past its end. */
-export function isSessionLive(sessionId: string, userId: number, now: Date): boolean {
-  return (
-    getDb()
-      .select({ id: sessions.id })
-      .from(sessions)
-      .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
-      .get() !== undefined
-  );
+export async function touchSession(sessionId: string, now: Date): Promise<void> {
+  const { sessions } = getTables();
+  await getDb().update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, sessionId));
 }
 
-export function touchSession(sessionId: string, now: Date): void {
-  getDb().update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, sessionId)).run();
-}
-
-export function revokeSession(sessionId: string, now: Date): void {
-  getDb()
+export async function revokeSession(sessionId: string, now: Date): Promise<void> {
+  const { sessions } = getTables();
+  await getDb()
     .update(sessions)
     .set({ revokedAt: now, refreshHash: null })
-    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)))
-    .run();
+    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt)));
 }
 
 /** A session by its current or previous refresh-token hash (any of `hashes`), with its user; live ones only. */
-export function findSessionByRefreshHash(hashes: string[], now: Date) {
-  return getDb()
+export async function findSessionByRefreshHash(hashes: string[], now: Date) {
+  const { sessions, users } = getTables();
+  const [found] = await getDb()
     .select({
       id: sessions.id,
       refreshHash: sessions.refreshHash,
       refreshRotatedAt: sessions.refreshRotatedAt,
       refreshExpiresAt: sessions.refreshExpiresAt,
-      user: publicUserColumns,
+      user: publicUserColumns(),
     })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
@@ -111,23 +119,25 @@ export function findSessionByRefreshHash(hashes: string[], now: Date) {
         gt(sessions.expiresAt, now),
       ),
     )
-    .get();
+    .limit(1);
+  return found;
 }
 
 /** Swaps the refresh hash only if it is still `expected`: of two racing rotations one wins. */
-export function rotateRefreshHash(
+export async function rotateRefreshHash(
   sessionId: string,
   expected: string,
   next: string,
   now: Date,
   refreshExpiresAt: Date,
-): boolean {
-  const result = getDb()
+): Promise<boolean> {
+  const { sessions } = getTables();
+  const rotated = await getDb()
     .update(sessions)
     .set({ refreshHash: next, previousRefreshHash: expected, refreshRotatedAt: now, refreshExpiresAt, lastSeenAt: now })
     .where(and(eq(sessions.id, sessionId), eq(sessions.refreshHash, expected)))
-    .run();
-  return result.changes === 1;
+    .returning({ id: sessions.id });
+  return rotated.length === 1;
 }
 
 export type SessionSummary = {
@@ -140,8 +150,9 @@ export type SessionSummary = {
 };
 
 /** A person's live sessions, most recently used first. */
-export function listLiveSessions(userId: number, now: Date): SessionSummary[] {
-  return getDb()
+export async function listLiveSessions(userId: number, now: Date): Promise<SessionSummary[]> {
+  const { sessions } = getTables();
+  const rows = await getDb()
     .select({
       id: sessions.id,
       userAgent: sessions.userAgent,
@@ -152,27 +163,32 @@ export function listLiveSessions(userId: number, now: Date): SessionSummary[] {
     })
     .from(sessions)
     .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
-    .orderBy(desc(sessions.lastSeenAt))
-    .all()
-    .map(({ refreshExpiresAt, ...row }) => ({ ...row, remembered: refreshExpiresAt !== null }));
+    .orderBy(desc(sessions.lastSeenAt));
+  return rows.map(({ refreshExpiresAt, ...row }) => ({ ...row, remembered: refreshExpiresAt !== null }));
 }
 
 /** Revokes one of a person's sessions; false when it isn't theirs or was already ended. */
-export function revokeUserSession(userId: number, sessionId: string, now: Date): boolean {
-  const result = getDb()
+export async function revokeUserSession(userId: number, sessionId: string, now: Date): Promise<boolean> {
+  const { sessions } = getTables();
+  const revoked = await getDb()
     .update(sessions)
     .set({ revokedAt: now, refreshHash: null })
     .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt)))
-    .run();
-  return result.changes === 1;
+    .returning({ id: sessions.id });
+  return revoked.length === 1;
 }
 
 /** Revokes every live session of a person except `keep` (pass null to revoke them all). */
-export function revokeSessionsExcept(userId: number, keep: string | null, now: Date): number {
-  const result = getDb()
+export async function revokeSessionsExcept(userId: number, keep: string | null, now: Date): Promise<number> {
+  return (await revokeSessionsStatement(getDb(), userId, keep, now)).length;
+}
+
+/** revokeSessionsExcept as a statement, for a transaction: the sessions it ended. */
+export function revokeSessionsStatement(db: Db, userId: number, keep: string | null, now: Date) {
+  const { sessions } = getTables();
+  return db
     .update(sessions)
     .set({ revokedAt: now, refreshHash: null })
     .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), keep ? ne(sessions.id, keep) : undefined))
-    .run();
-  return result.changes;
+    .returning({ id: sessions.id });
 }

@@ -1,19 +1,21 @@
 import 'server-only';
 import { and, eq, sql } from 'drizzle-orm';
-import { getDb } from '../client';
-import { users } from '../schema';
+import { getDb, getTables, uniqueViolation, type Db, type Tables } from '../client';
+import type { users } from '../schema-sqlite';
 
 /** What leaves the data layer about a person: never the password hash. */
-export const publicUserColumns = {
-  id: users.id,
-  username: users.username,
-  email: users.email,
-  firstName: users.firstName,
-  lastName: users.lastName,
-  dateOfBirth: users.dateOfBirth,
-  createdAt: users.createdAt,
-  updatedAt: users.updatedAt,
-};
+export function publicUserColumns({ users }: Tables = getTables()) {
+  return {
+    id: users.id,
+    username: users.username,
+    email: users.email,
+    firstName: users.firstName,
+    lastName: users.lastName,
+    dateOfBirth: users.dateOfBirth,
+    createdAt: users.createdAt,
+    updatedAt: users.updatedAt,
+  };
+}
 
 export type PublicUser = Omit<typeof users.$inferSelect, 'passwordHash'>;
 
@@ -27,22 +29,23 @@ export class TakenError extends Error {
 }
 
 export function takenField(error: unknown): UniqueField | null {
-  if (!(error instanceof Error) || (error as { code?: string }).code !== 'SQLITE_CONSTRAINT_UNIQUE') return null;
-  if (error.message.includes('users.email')) return 'email';
-  if (error.message.includes('username')) return 'username';
+  const violated = uniqueViolation(error);
+  if (violated?.includes('email')) return 'email';
+  if (violated?.includes('username')) return 'username';
   return null;
 }
 
 export type NewUserInput = Omit<PublicUser, 'id' | 'createdAt' | 'updatedAt'> & { passwordHash: string };
 
 /** Inserts a user; the unique indexes decide races, so two sign-ups for one name can't both win. */
-export function insertUser(input: NewUserInput, now = new Date()): PublicUser {
+export async function insertUser(input: NewUserInput, now = new Date()): Promise<PublicUser> {
+  const { users } = getTables();
   try {
-    return getDb()
+    const [user] = await getDb()
       .insert(users)
       .values({ ...input, createdAt: now, updatedAt: now })
-      .returning(publicUserColumns)
-      .get();
+      .returning(publicUserColumns());
+    return user!;
   } catch (error) {
     const field = takenField(error);
     if (field) throw new TakenError(field);
@@ -53,31 +56,54 @@ export function insertUser(input: NewUserInput, now = new Date()): PublicUser {
 /** Email when the login contains "@", else username; both case-insensitive. */
 export type UserForLogin = PublicUser & { passwordHash: string };
 
-export function findUserForLogin(login: string): UserForLogin | undefined {
+export async function findUserForLogin(login: string): Promise<UserForLogin | undefined> {
+  const { users } = getTables();
   const value = login.trim().toLowerCase();
   const where = value.includes('@') ? eq(users.email, value) : sql`lower(${users.username}) = ${value}`;
-  return getDb()
-    .select({ ...publicUserColumns, passwordHash: users.passwordHash })
+  const [user] = await getDb()
+    .select({ ...publicUserColumns(), passwordHash: users.passwordHash })
     .from(users)
-    .where(where)
-    .get();
+    .where(where);
+  return user;
 }
 
 /**
  * Replaces the password hash. With `expected`, only while the stored hash is still that one (a
  * compare-and-swap after a slow check): false when something changed it meanwhile.
  */
-export function setPasswordHash(userId: number, passwordHash: string, now = new Date(), expected?: string): boolean {
+export async function setPasswordHash(userId: number, passwordHash: string, now = new Date(), expected?: string): Promise<boolean> {
+  return (await swapPasswordHash(getDb(), userId, passwordHash, now, expected)).length === 1;
+}
+
+/**
+ * A write that changes nothing, to hold a person's row until the transaction ends (PostgreSQL's
+ * row lock; on SQLite the transaction's BEGIN IMMEDIATE already holds the whole database), so
+ * what the transaction read about them can't change before it writes. With `passwordHash`, only
+ * while that is still their hash. Returns the row it holds, if any.
+ */
+export function holdUser(db: Db, userId: number, passwordHash?: string) {
+  const { users } = getTables();
+  const where = passwordHash === undefined ? eq(users.id, userId) : and(eq(users.id, userId), eq(users.passwordHash, passwordHash));
+  return db.update(users).set({ passwordHash: sql`${users.passwordHash}` }).where(where).returning({ id: users.id });
+}
+
+/** setPasswordHash as a statement, for a transaction: it returns the row it changed, if any. */
+export function swapPasswordHash(db: Db, userId: number, passwordHash: string, now: Date, expected?: string) {
+  const { users } = getTables();
   const where = expected === undefined ? eq(users.id, userId) : and(eq(users.id, userId), eq(users.passwordHash, expected));
-  return getDb().update(users).set({ passwordHash, updatedAt: now }).where(where).run().changes === 1;
+  return db.update(users).set({ passwordHash, updatedAt: now }).where(where).returning({ id: users.id });
 }
 
-export function findUserById(userId: number): PublicUser | undefined {
-  return getDb().select(publicUserColumns).from(users).where(eq(users.id, userId)).get();
+export async function findUserById(userId: number): Promise<PublicUser | undefined> {
+  const { users } = getTables();
+  const [user] = await getDb().select(publicUserColumns()).from(users).where(eq(users.id, userId));
+  return user;
 }
 
-export function getPasswordHash(userId: number): string | undefined {
-  return getDb().select({ hash: users.passwordHash }).from(users).where(eq(users.id, userId)).get()?.hash;
+export async function getPasswordHash(userId: number): Promise<string | undefined> {
+  const { users } = getTables();
+  const [row] = await getDb().select({ hash: users.passwordHash }).from(users).where(eq(users.id, userId));
+  return row?.hash;
 }
 
 export type ProfileChanges = Partial<Pick<PublicUser, 'username' | 'email' | 'firstName' | 'lastName' | 'dateOfBirth'>>;
@@ -86,17 +112,19 @@ export type ProfileChanges = Partial<Pick<PublicUser, 'username' | 'email' | 'fi
  * Applies profile changes in one statement. With `expectedUpdatedAt`, only if nobody changed the
  * profile since it was read (returns null otherwise). Unique indexes refuse a taken name/email.
  */
-export function updateUser(
+export async function updateUser(
   userId: number,
   changes: ProfileChanges,
   now: Date,
   expectedUpdatedAt?: Date,
-): PublicUser | null {
+): Promise<PublicUser | null> {
+  const { users } = getTables();
   const where = expectedUpdatedAt
     ? and(eq(users.id, userId), eq(users.updatedAt, expectedUpdatedAt))
     : eq(users.id, userId);
   try {
-    return getDb().update(users).set({ ...changes, updatedAt: now }).where(where).returning(publicUserColumns).get() ?? null;
+    const [user] = await getDb().update(users).set({ ...changes, updatedAt: now }).where(where).returning(publicUserColumns());
+    return user ?? null;
   } catch (error) {
     const field = takenField(error);
     if (field) throw new TakenError(field);
@@ -105,10 +133,14 @@ export function updateUser(
 }
 
 /** Deletes the person, only while their password is still `passwordHash` (the one just checked). */
-export function deleteUser(userId: number, passwordHash: string): boolean {
-  return getDb().delete(users).where(and(eq(users.id, userId), eq(users.passwordHash, passwordHash))).run().changes === 1;
+export async function deleteUser(userId: number, passwordHash: string): Promise<boolean> {
+  const { users } = getTables();
+  const deleted = await getDb().delete(users).where(and(eq(users.id, userId), eq(users.passwordHash, passwordHash))).returning({ id: users.id });
+  return deleted.length === 1;
 }
 
-export function findUserByEmail(email: string): PublicUser | undefined {
-  return getDb().select(publicUserColumns).from(users).where(eq(users.email, email.trim().toLowerCase())).get();
+export async function findUserByEmail(email: string): Promise<PublicUser | undefined> {
+  const { users } = getTables();
+  const [user] = await getDb().select(publicUserColumns()).from(users).where(eq(users.email, email.trim().toLowerCase()));
+  return user;
 }

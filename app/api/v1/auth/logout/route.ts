@@ -7,7 +7,7 @@ import { revokeSession } from '@/lib/db/queries/sessions';
 export const { GET, POST, PUT, PATCH, DELETE, OPTIONS } = apiRoute({
   async POST(request) {
     const caller = await requireCaller(request, { changesState: true });
-    revokeSession(caller.sessionId, new Date());
+    await revokeSession(caller.sessionId, new Date());
     await recordSecurityEvent(caller.user.id, 'logout');
     return noContent();
   },
