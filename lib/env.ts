@@ -13,6 +13,14 @@ const schema = z.object({
   DATABASE_URL: z.string().default('.data/app.db'),
   /** PostgreSQL: connections per process (each worker of each instance has its own pool). */
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  /**
+   * The AES key Next encrypts server actions' bound values with (read by Next itself). Unset,
+   * each build makes its own: instances then work together only when they run one build.
+   */
+  NEXT_SERVER_ACTIONS_ENCRYPTION_KEY: z
+    .string()
+    .refine((value) => [16, 24, 32].includes(Buffer.from(value, 'base64').length), 'must be a base64 AES key of 16, 24 or 32 bytes (openssl rand -base64 32)')
+    .optional(),
   /** PostgreSQL: how long a connection or a query may take before the request gets a 503. */
   DATABASE_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   BCRYPT_COST: z.coerce
