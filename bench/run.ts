@@ -6,12 +6,26 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import autocannon, { type Options, type Result } from 'autocannon';
 import bcrypt from 'bcryptjs';
-import Database from 'better-sqlite3';
-import { nextBin, root, startServer, type Server } from '../tests/e2e/support/server';
+import { startNginx } from '../tests/support/nginx';
+import { startPostgres } from '../tests/support/postgres';
+import { nextBin, root, startServer } from '../tests/e2e/support/server';
 
 const smoke = process.argv.includes('--smoke');
+/** `--db sqlite|postgres`, `--workers N` (WEB_CONCURRENCY of each instance), `--instances N` (behind nginx; PostgreSQL). */
+const option = (name: string, fallback: string) => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 && process.argv[at + 1] ? process.argv[at + 1]! : fallback;
+};
+const INSTANCES = Number(option('instances', '1'));
+const ENGINE = option('db', INSTANCES > 1 ? 'postgres' : 'sqlite');
+const WORKERS = Number(option('workers', '1'));
+if (!['sqlite', 'postgres'].includes(ENGINE) || !(WORKERS >= 1) || !(INSTANCES >= 1) || (INSTANCES > 1 && ENGINE !== 'postgres')) {
+  console.error('usage: npm run bench -- [--smoke] [--db sqlite|postgres] [--workers N] [--instances N (needs --db postgres)]');
+  process.exit(2);
+}
 const COST = Number(process.env.BCRYPT_COST ?? 11);
 const SEED_USERS = smoke ? 20 : 300;
 /** Enough for every status and check to show; the hash-bound scenarios take seconds per hundred. */
@@ -53,6 +67,44 @@ function ensureBuild() {
   execFileSync(process.execPath, [nextBin, 'build'], { cwd: root, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
 }
 
+/** What the load goes to: one server, or several behind nginx, on one database. */
+type Target = {
+  baseUrl: string;
+  /** The processes that answer: each server's workers (or the server itself when it has none). */
+  pids(): number[];
+  databaseUrl: string;
+  authSecret: string;
+  stop(): Promise<void>;
+};
+
+/** A process's children (a cluster's workers). */
+function childrenOf(pid: number): number[] {
+  try {
+    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+async function startTarget(env: Record<string, string>): Promise<Target> {
+  const cluster = ENGINE === 'postgres' ? await startPostgres() : null;
+  const authSecret = randomBytes(32).toString('base64url');
+  const shared = { ...env, AUTH_SECRET: authSecret, WEB_CONCURRENCY: String(WORKERS), ...(cluster ? { DATABASE_URL: cluster.url } : {}) };
+  const servers = await Promise.all(Array.from({ length: INSTANCES }, () => startServer(shared)));
+  const proxy = INSTANCES > 1 ? await startNginx(servers.map((s) => s.baseUrl)) : null;
+  return {
+    baseUrl: proxy?.url ?? servers[0]!.baseUrl,
+    pids: () => servers.flatMap((s) => (childrenOf(s.pid).length > 0 ? childrenOf(s.pid) : [s.pid])),
+    databaseUrl: cluster?.url ?? path.join(servers[0]!.dataDir, 'app.db'),
+    authSecret,
+    async stop() {
+      await proxy?.stop();
+      await Promise.all(servers.map((s) => s.stop()));
+      await cluster?.stop();
+    },
+  };
+}
+
 function rssMb(pid: number): number {
   try {
     const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -70,14 +122,14 @@ const clientIp = () => {
 
 type Load = Omit<Partial<Options>, 'url'> & { path: string };
 
-const cannon = (server: Server, { path: urlPath, ...options }: Load, bound: Partial<Options>): Promise<Result> =>
+const cannon = (server: Target, { path: urlPath, ...options }: Load, bound: Partial<Options>): Promise<Result> =>
   autocannon({ url: `${server.baseUrl}${urlPath}`, connections: 10, ...options, ...bound } as Options);
 
 /**
  * Unmeasured first: Next loads a route's code on its first request and V8 compiles the hot paths
  * over the next few hundred, so without this the first scenario would pay for everyone's warm-up.
  */
-async function warmUp(server: Server, options: Load) {
+async function warmUp(server: Target, options: Load) {
   await cannon(server, options, smoke ? { amount: 30 } : { duration: 3 });
   // The load generator stops mid-flight; let the server finish what it was sent (a queue of
   // password hashes takes a second) so the measured run doesn't start behind.
@@ -105,9 +157,11 @@ function summarise(name: string, slices: Result[], peakRssMb: number): Scenario 
   };
 }
 
-async function withPeakRss<T>(server: Server, work: () => Promise<T>): Promise<{ result: T; peakRssMb: number }> {
-  let peak = rssMb(server.pid);
-  const sampler = setInterval(() => (peak = Math.max(peak, rssMb(server.pid))), 100);
+/** The work's result, and the most memory any one answering process held meanwhile. */
+async function withPeakRss<T>(server: Target, work: () => Promise<T>): Promise<{ result: T; peakRssMb: number }> {
+  const sample = () => Math.max(...server.pids().map(rssMb));
+  let peak = sample();
+  const sampler = setInterval(() => (peak = Math.max(peak, sample())), 100);
   try {
     return { result: await work(), peakRssMb: peak };
   } finally {
@@ -115,7 +169,7 @@ async function withPeakRss<T>(server: Server, work: () => Promise<T>): Promise<{
   }
 }
 
-async function load(server: Server, name: string, options: Load): Promise<Scenario> {
+async function load(server: Target, name: string, options: Load): Promise<Scenario> {
   await warmUp(server, options);
   const { result, peakRssMb } = await withPeakRss(server, () => cannon(server, options, smoke ? { amount: SMOKE_REQUESTS } : { duration: 10 }));
   return summarise(name, [result], peakRssMb);
@@ -126,7 +180,7 @@ async function load(server: Server, name: string, options: Load): Promise<Scenar
  * speed drifts by 10–20 % from one ten-second window to the next, which one window each would
  * report as a difference between the routes.
  */
-async function interleaved(server: Server, entries: [string, Load][]): Promise<Scenario[]> {
+async function interleaved(server: Target, entries: [string, Load][]): Promise<Scenario[]> {
   for (const [, options] of entries) await warmUp(server, options);
   const slices = entries.map(() => [] as Result[]);
   const peaks = entries.map(() => 0);
@@ -155,7 +209,7 @@ function jsonPosts(urlPath: string, body: () => unknown): Load {
   };
 }
 
-async function post(server: Server, p: string, body: unknown, headers: Record<string, string> = {}) {
+async function post(server: Target, p: string, body: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${server.baseUrl}${p}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-forwarded-for': clientIp(), ...headers },
@@ -173,30 +227,28 @@ const person = (i: number, tag: string) => ({
   password: PASSWORD,
 });
 
-/** One user through the API, then the rest as rows sharing that user's password hash. */
-async function seed(server: Server): Promise<string[]> {
+/**
+ * One user through the API, then the rest as rows sharing that user's password hash, written by
+ * the app's own data layer on the target's database (either engine).
+ */
+async function seed(server: Target): Promise<string[]> {
   const first = person(0, 'seed');
   const created = await post(server, '/api/v1/auth/register', first);
   if (created.status !== 201) throw new Error(`seeding failed: ${created.status} ${JSON.stringify(created.body)}`);
-  const db = new Database(path.join(server.dataDir, 'app.db'));
-  const { password_hash: hash } = db.prepare('select password_hash from users where username = ?').get(first.username) as { password_hash: string };
-  const insert = db.prepare(
-    'insert into users (username, email, first_name, last_name, date_of_birth, password_hash, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?)',
-  );
-  const now = Date.now();
-  db.transaction(() => {
-    for (let i = 1; i < SEED_USERS; i += 1) {
-      const p = person(i, 'seed');
-      insert.run(p.username, p.email, p.firstName, p.lastName, p.dateOfBirth, hash, now, now);
-    }
-  })();
-  db.close();
+  const { getDb, getTables } = await import('../lib/db/client');
+  const { users } = getTables();
+  const { eq } = await import('drizzle-orm');
+  const [{ hash }] = (await getDb().select({ hash: users.passwordHash }).from(users).where(eq(users.username, first.username))) as [{ hash: string }];
+  const now = new Date();
+  const rows = Array.from({ length: SEED_USERS - 1 }, (_, i) => {
+    const { password: _password, ...p } = person(i + 1, 'seed');
+    return { ...p, passwordHash: hash, createdAt: now, updatedAt: now };
+  });
+  await getDb().insert(users).values(rows);
   return Array.from({ length: SEED_USERS }, (_, i) => person(i, 'seed').username);
 }
 
-function micro(server: Server, token: string, sessionId: string, userId: number) {
-  process.env.AUTH_SECRET = server.authSecret;
-  process.env.DATABASE_URL = path.join(server.dataDir, 'app.db');
+function micro(token: string, sessionId: string, userId: number) {
   return (async () => {
     const times: number[] = [];
     for (let i = 0; i < 3; i += 1) {
@@ -231,7 +283,7 @@ function micro(server: Server, token: string, sessionId: string, userId: number)
 
 async function main() {
   ensureBuild();
-  const server = await startServer({
+  const server = await startTarget({
     BCRYPT_COST: String(COST),
     // Each simulated visitor is a client of its own (one trusted proxy hop, X-Forwarded-For).
     TRUST_PROXY: '1',
@@ -239,6 +291,9 @@ async function main() {
     RATE_LIMIT_LOGIN_ACCOUNT: '100000000/900',
     RATE_LIMIT_LOGIN_IP: '100000000/900',
   });
+  // This process reads and writes the target's database through the app's own modules.
+  process.env.AUTH_SECRET = server.authSecret;
+  process.env.DATABASE_URL = server.databaseUrl;
   try {
     const usernames = await seed(server);
     const login = await post(server, '/api/v1/auth/token', { login: usernames[0], password: PASSWORD });
@@ -249,7 +304,6 @@ async function main() {
     const bearer = { authorization: `Bearer ${token}` };
     // A browser carries a token of the browser's kind for the same session (an API token is refused
     // as a cookie), as the login form would have set it.
-    process.env.AUTH_SECRET = server.authSecret;
     const { signSessionToken } = await import('../lib/auth/token');
     const browserToken = await signSessionToken({ sub: claims.sub, sid: claims.sid, username: claims.username }, 'browser');
     const sessionCookie = { cookie: `__Host-gatehouse.session=${browserToken}` };
@@ -262,7 +316,8 @@ async function main() {
     };
     const run = async (name: string, options: Load) => report(await load(server, name, options));
 
-    console.log(`Gatehouse benchmark${smoke ? ' (smoke)' : ''}: ${cores} cores, bcrypt cost ${COST}, ${SEED_USERS} users`);
+    const shape = `${ENGINE}, ${INSTANCES} instance${INSTANCES > 1 ? 's behind nginx' : ''} × ${WORKERS} worker${WORKERS > 1 ? 's' : ''}`;
+    console.log(`Gatehouse benchmark${smoke ? ' (smoke)' : ''}: ${cores} cores, ${shape}, bcrypt cost ${COST}, ${SEED_USERS} users`);
     const [health, me, refused] = (await interleaved(server, [
       ['0 baseline: GET /api/health', { path: '/api/health' }],
       ['3 GET /api/v1/me (bearer)', { path: '/api/v1/me', headers: bearer }],
@@ -288,7 +343,7 @@ async function main() {
     await run('7 registrations: POST /api/v1/auth/register', jsonPosts('/api/v1/auth/register', () => person((registration += 1), tag)));
     const account2 = await run('2 again: GET /account (memory check)', { path: '/account', headers: sessionCookie });
 
-    const pieces = await micro(server, token, claims.sid, Number(claims.sub));
+    const pieces = await micro(token, claims.sid, Number(claims.sub));
     const hashingLimit = (cores * 1000) / pieces.hashMs;
 
     const expected: Record<string, number> = {
@@ -332,7 +387,7 @@ async function main() {
     const file = path.join(out, `${smoke ? 'smoke' : 'run'}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
     fs.writeFileSync(
       file,
-      JSON.stringify({ at: new Date().toISOString(), smoke, machine: { cores, cpu: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version }, bcryptCost: COST, scenarios, pieces, checks }, null, 2),
+      JSON.stringify({ at: new Date().toISOString(), smoke, shape: { db: ENGINE, instances: INSTANCES, workers: WORKERS }, machine: { cores, cpu: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version }, bcryptCost: COST, scenarios, pieces, checks }, null, 2),
     );
     console.log(`Results: ${path.relative(root, file)}`);
     if (failures.length > 0) {
@@ -340,6 +395,8 @@ async function main() {
       process.exitCode = 1;
     }
   } finally {
+    const { closeStore } = await import('../lib/db/client');
+    await closeStore();
     await server.stop();
   }
 }
