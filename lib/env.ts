@@ -30,6 +30,8 @@ const schema = z.object({
     .max(15, 'BCRYPT_COST above 15 takes seconds per login')
     .default(11),
   PASSWORD_HASH_THREADS: z.coerce.number().int().min(1).max(64).optional(),
+  /** Server processes on this machine (scripts/server.mjs starts them and tells each). */
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
   /** Hashes waiting for a thread; past this, answer 503 "busy" rather than queue without end. */
   PASSWORD_HASH_QUEUE: z.coerce.number().int().min(1).max(10_000).default(64),
   // Mail: Resend when a key is set, else JSON files in the outbox folder.

@@ -6,13 +6,19 @@
 // - Next's internal request headers, which only Next itself may set (see INTERNAL_HEADER);
 // - the body of a page or server-action request: declared, and at most 64 KB;
 // - a path that doesn't decode, which Next would answer with a 500.
-//   PORT (3000), HOSTNAME (0.0.0.0), TRUST_PROXY (0), from the environment or the .env files.
+// It runs WEB_CONCURRENCY copies of that server (one per core by default) sharing the port through
+// node:cluster: the primary process starts, replaces and stops them and loads nothing of Next
+// (supervise() below); WEB_CONCURRENCY=1 is one process and no primary. SIGTERM or SIGINT drains:
+// no new connections, the requests in progress answered, then exit (drain() below).
+//   PORT (3000), HOSTNAME (0.0.0.0), TRUST_PROXY (0), WEB_CONCURRENCY (cores), from the environment
+//   or the .env files.
+import cluster from 'node:cluster';
 import fs from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import net from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
-import next from 'next';
 
 // Next loads the .env files inside next() below, after these settings are read. This is its own
 // copy of @next/env (resolved from next), so Next then finds them loaded.
@@ -24,6 +30,13 @@ const hostname = process.env.HOSTNAME || '0.0.0.0';
 const trustedHops = Number(process.env.TRUST_PROXY || 0);
 if (!Number.isInteger(trustedHops) || trustedHops < 0 || trustedHops > 10) {
   console.error('Gatehouse cannot start: TRUST_PROXY must be the number of proxies in front of it (0–10).');
+  process.exit(1);
+}
+const MAX_PROCESSES = 64;
+const concurrency = process.env.WEB_CONCURRENCY;
+const processes = concurrency ? (/^\d+$/.test(concurrency) ? Number(concurrency) : NaN) : Math.min(os.availableParallelism(), MAX_PROCESSES);
+if (!(processes >= 1 && processes <= MAX_PROCESSES)) {
+  console.error(`Gatehouse cannot start: WEB_CONCURRENCY must be the number of server processes to run (1–${MAX_PROCESSES}).`);
   process.exit(1);
 }
 
@@ -102,16 +115,54 @@ function refusal(req) {
   return null;
 }
 
-const app = next({ dev: false, hostname, port });
-await app.prepare();
-const handle = app.getRequestHandler();
+/** How long requests in progress get to finish once asked to stop; then the process ends anyway. */
+const DRAIN_MS = 10_000;
+const publicUrl = `http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`;
 
-// The hardening headers next.config.ts gives every route, for the answers given here instead.
-const { headers: configured } = JSON.parse(fs.readFileSync(path.join(process.cwd(), '.next/routes-manifest.json'), 'utf8'));
-const hardening = Object.fromEntries(configured.find((rule) => rule.source === '/:path*').headers.map(({ key, value }) => [key, value]));
+/** What each worker runs, or the whole server with WEB_CONCURRENCY=1: Next behind the checks above. */
+async function serve() {
+  let app;
+  let server;
+  let draining = false;
+  /** Answers not yet sent in full: they close their connection once sent when a drain begins. */
+  const inProgress = new Set();
 
-http
-  .createServer((req, res) => {
+  // Stop accepting, answer what is in progress (closing each connection after its answer), close
+  // the idle kept-alive connections now, wait for what Next runs after its answers (`after()`),
+  // exit. The database needs nothing more: SQLite keeps every commit in its WAL file, which the
+  // next open reads; PostgreSQL ends the sessions of a closed socket.
+  function drain() {
+    if (draining) return;
+    draining = true;
+    if (!server?.listening) process.exit(0);
+    // In a worker, the primary has said so once for all of them.
+    if (!cluster.isWorker) console.log('Gatehouse is stopping: finishing the requests in progress.');
+    for (const res of inProgress) if (!res.headersSent) res.setHeader('Connection', 'close');
+    server.close(async () => {
+      await app.close();
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+    setTimeout(() => {
+      console.error(`Gatehouse: requests still in progress after ${DRAIN_MS / 1000} s; stopping without them.`);
+      process.exit(1);
+    }, DRAIN_MS).unref();
+  }
+  process.on('SIGTERM', drain);
+  process.on('SIGINT', drain);
+
+  const { default: next } = await import('next');
+  app = next({ dev: false, hostname, port });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+
+  // The hardening headers next.config.ts gives every route, for the answers given here instead.
+  const { headers: configured } = JSON.parse(fs.readFileSync(path.join(process.cwd(), '.next/routes-manifest.json'), 'utf8'));
+  const hardening = Object.fromEntries(configured.find((rule) => rule.source === '/:path*').headers.map(({ key, value }) => [key, value]));
+
+  server = http.createServer((req, res) => {
+    // A request on a kept-alive connection after the drain began: answered, and the connection ends.
+    if (draining) res.setHeader('Connection', 'close');
     const refused = refusal(req);
     if (refused) {
       const [status, body, type = 'text/html; charset=utf-8'] = refused;
@@ -122,15 +173,132 @@ http
     for (const name of Object.keys(req.headers)) if (INTERNAL_HEADER.test(name)) delete req.headers[name];
     const header = req.headers['x-forwarded-for'];
     req.headers['x-forwarded-for'] = clientIp(Array.isArray(header) ? header.join(',') : header, req.socket.remoteAddress, trustedHops);
+    inProgress.add(res);
+    res.once('close', () => inProgress.delete(res));
     // A body Next stopped reading part-way (the API's cap on a chunked body) leaves the connection
     // where Node reads no further request from it: end it after the answer, or a client's next
-    // request on it would wait for the keep-alive timeout and a reset.
+    // request on it would wait for the keep-alive timeout and a reset. While draining, end every
+    // connection after its answer (one whose headers went out before the drain began is still open).
     const { socket } = req;
     res.once('finish', () => {
-      if (req.destroyed && !req.complete) socket.end();
+      if (draining || (req.destroyed && !req.complete)) socket.end();
     });
     handle(req, res);
-  })
-  .listen(port, hostname, () => {
-    console.log(`Gatehouse listening on http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`);
   });
+  server.listen(port, hostname, () => {
+    // A signal that came while Next was starting.
+    if (draining) process.exit(0);
+    // With workers, the primary says it once for all of them.
+    if (!cluster.isWorker) console.log(`Gatehouse listening on ${publicUrl}`);
+  });
+}
+
+/** A worker that dies this soon after it started, or before it listened, failed to start. */
+const QUICK_MS = 5_000;
+/** Failed starts in a row after which the primary stops rather than keep starting workers. */
+const QUICK_FAILURES = 3;
+
+/**
+ * The primary: starts one worker, and the others once it listens (so one process migrates a new
+ * SQLite file; several at once would race to create its tables); replaces a worker that dies;
+ * on SIGTERM or SIGINT asks each to drain, and exits when all are gone.
+ * A worker's stderr passes through here: until it listens it is held back, so a worker that fails
+ * to start again and again (a bad setting) shows its error once, not once per attempt.
+ */
+function supervise(count) {
+  cluster.setupPrimary({ stdio: ['inherit', 'inherit', 'pipe', 'ipc'] });
+  const workers = new Set();
+  const replacements = new Set();
+  let othersStarted = false;
+  let listening = 0;
+  let quickFailures = 0;
+  let lastStartError = '';
+  let stopping = false;
+  let exitCode = 0;
+
+  function start() {
+    // Each worker knows how many share the machine (it sizes its password-hashing threads by it).
+    const worker = cluster.fork({ WEB_CONCURRENCY: String(processes) });
+    workers.add(worker);
+    const startedAt = Date.now();
+    let listened = false;
+    /** Its stderr until it listens. */
+    let held = [];
+    worker.process.stderr.on('data', (chunk) => (held ? held.push(chunk) : process.stderr.write(chunk)));
+    worker.once('listening', () => {
+      for (const chunk of held) process.stderr.write(chunk);
+      held = null;
+      listened = true;
+      lastStartError = '';
+      setTimeout(() => {
+        if (!worker.isDead()) quickFailures = 0;
+      }, QUICK_MS).unref();
+      if (!othersStarted) {
+        othersStarted = true;
+        for (let i = 1; i < count; i += 1) start();
+      }
+      listening += 1;
+      // Once: replacements count too, so this number only grows.
+      if (listening === count) console.log(`Gatehouse listening on ${publicUrl} (${count} workers)`);
+    });
+    // 'close', not 'exit': by then its stderr has been read to the end.
+    worker.process.once('close', (code, signal) => {
+      workers.delete(worker);
+      const startError = held ? Buffer.concat(held).toString() : '';
+      if (startError && startError !== lastStartError) process.stderr.write(startError);
+      if (startError) lastStartError = startError;
+      gone(worker, code, signal, !listened || Date.now() - startedAt < QUICK_MS);
+    });
+  }
+
+  function gone(worker, code, signal, quick) {
+    if (stopping) {
+      if (code !== 0 && signal !== 'SIGTERM') exitCode = 1;
+      if (workers.size === 0) process.exit(exitCode);
+      return;
+    }
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const failedCode = typeof code === 'number' && code !== 0 ? code : 1;
+    // The first one never got going: no other would (the same build, settings and database).
+    if (!othersStarted) {
+      if (signal) console.error(`Gatehouse cannot start: its first worker ${how}.`);
+      process.exit(failedCode);
+    }
+    quickFailures = quick ? quickFailures + 1 : 0;
+    if (quickFailures >= QUICK_FAILURES) {
+      console.error(`Gatehouse is stopping: ${quickFailures} workers in a row ended within ${QUICK_MS / 1000} s of starting (the last ${how}).`);
+      stop(failedCode);
+      return;
+    }
+    console.error(`Gatehouse: worker ${worker.process.pid} ${how}; starting another.`);
+    // Straight away after a long life; a little later after each failed start.
+    const timer = setTimeout(() => {
+      replacements.delete(timer);
+      start();
+    }, quickFailures * 1000);
+    replacements.add(timer);
+  }
+
+  function stop(code) {
+    if (stopping) return;
+    stopping = true;
+    exitCode = code;
+    for (const timer of replacements) clearTimeout(timer);
+    if (workers.size === 0) process.exit(exitCode);
+    if (code === 0) console.log('Gatehouse is stopping: finishing the requests in progress.');
+    for (const worker of workers) worker.process.kill('SIGTERM');
+    // Each worker gives up by itself after DRAIN_MS; this is for one that can't even do that.
+    setTimeout(() => {
+      console.error(`Gatehouse: ${workers.size} worker(s) still running ${DRAIN_MS / 1000 + 2} s after the stop; killing them.`);
+      for (const worker of workers) worker.process.kill('SIGKILL');
+      exitCode = 1;
+    }, DRAIN_MS + 2_000);
+  }
+
+  process.on('SIGTERM', () => stop(0));
+  process.on('SIGINT', () => stop(0));
+  start();
+}
+
+if (cluster.isPrimary && processes > 1) supervise(processes);
+else await serve();

@@ -38,7 +38,9 @@ function pool(): Piscina<Task, string | boolean> {
     // A file on disk, not a bundled module: worker threads load it by path at run time.
     filename: path.join(process.cwd(), 'lib/auth/password-worker.mjs'),
     minThreads: 1,
-    maxThreads: env().PASSWORD_HASH_THREADS ?? os.availableParallelism(),
+    // The machine's cores, shared by the server processes on it: each worker hashing on every core
+    // would only add threads that wait for one.
+    maxThreads: env().PASSWORD_HASH_THREADS ?? Math.max(1, Math.floor(os.availableParallelism() / env().WEB_CONCURRENCY)),
     idleTimeout: 60_000,
   });
   return holder.gatehousePasswordPool;

@@ -18,6 +18,8 @@ export type Server = {
   dataDir: string;
   authSecret: string;
   log: string;
+  /** Settles when the process ends, however it ends. */
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Ends the server gracefully and deletes its data. */
   stop(): Promise<void>;
   /** Kills the process at once (as a power cut would), keeping its data for a restart. */
@@ -73,26 +75,30 @@ export async function startServer(extraEnv: Record<string, string> = {}, reuse?:
       MAIL_OUTBOX_DIR: path.join(dataDir, 'outbox'),
       // The lowest cost we allow: the tests exercise behaviour, `npm run bench` the real cost.
       BCRYPT_COST: '10',
+      // One process (`npm start` runs one per core), so `pid` is the server itself, whose memory
+      // the benchmark reads. tests/e2e/cluster.test.ts runs workers.
+      WEB_CONCURRENCY: '1',
       ...extraEnv,
     },
     stdio: ['ignore', out, out],
   });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   await waitUntilUp(`${baseUrl}/login`, child, log);
-  const exited = () => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(null) : child.once('exit', resolve)));
   return {
     baseUrl,
     pid: child.pid!,
     dataDir,
     authSecret,
     log,
+    exit,
     async stop() {
       child.kill('SIGTERM');
-      await exited();
+      await exit;
       if (process.env.E2E_KEEP_DATA !== '1') fs.rmSync(dataDir, { recursive: true, force: true });
     },
     async crash() {
       child.kill('SIGKILL');
-      await exited();
+      await exit;
     },
   };
 }
