@@ -1,12 +1,14 @@
 import 'server-only';
 import { redirect } from 'next/navigation';
 import type { z } from 'zod';
-import { busy, invalid, type Failure } from '@/lib/account/failure';
+import { busy, databaseUnavailable, invalid, type Failure } from '@/lib/account/failure';
 import { clearSessionCookies } from '@/lib/auth/browser-session';
 import { requireSession, type CurrentSession } from '@/lib/auth/dal';
 import { HashingBusyError } from '@/lib/auth/password';
+import { isDatabaseUnavailable } from '@/lib/db/client';
 import { formFields, type FormState } from '@/lib/forms';
 import { loginUrl } from '@/lib/routes';
+import { logUnavailable } from '@/lib/unavailable';
 import { fieldErrors } from '@/lib/validation/auth';
 
 // Server actions are written once in this shape: read exactly the fields the schema names, parse,
@@ -30,7 +32,8 @@ const echo = (raw: Typed): Typed => Object.fromEntries(Object.entries(raw).filte
 /**
  * A form's server action. `summary` heads the form when fields are wrong. The action gets the
  * parsed data and what was typed, and answers with the form's next state or a use-case's failure
- * (or redirects). A full hashing queue becomes "busy", not an error page.
+ * (or redirects). A full hashing queue becomes "busy", and a database out of reach "temporarily
+ * unavailable", not an error page.
  */
 export function formAction<S extends Schema>(
   schema: S,
@@ -48,6 +51,10 @@ export function formAction<S extends Schema>(
       return 'kind' in result ? failedForm(result, summary, typed) : result;
     } catch (error) {
       if (error instanceof HashingBusyError) return failedForm(busy(error.retryAfterSeconds), summary, typed);
+      if (isDatabaseUnavailable(error)) {
+        logUnavailable('action', error);
+        return failedForm(databaseUnavailable(), summary, typed);
+      }
       throw error;
     }
   };
@@ -65,7 +72,7 @@ export function sessionFormAction<S extends Schema>(
   action: (data: z.output<S>, session: CurrentSession, typed: Typed) => Promise<FormState | Failure>,
 ) {
   const inner = formAction(schema, summary, async (data, typed) => {
-    const result = await action(data, await requireSession(path), typed);
+    const result = await action(data, await requireSession(path, 'action'), typed);
     if ('kind' in result && result.kind === 'session_ended') {
       await clearSessionCookies();
       redirect(loginUrl(path, 'ended'));
@@ -73,7 +80,14 @@ export function sessionFormAction<S extends Schema>(
     return result;
   });
   return async (state: FormState, formData: FormData): Promise<FormState> => {
-    await requireSession(path);
+    // Logged out: to the login page before anything is read.
+    try {
+      await requireSession(path, 'action');
+    } catch (error) {
+      if (!isDatabaseUnavailable(error)) throw error;
+      logUnavailable('action', error);
+      return failedForm(databaseUnavailable(), summary, echo(formFields(formData, Object.keys(schema.shape))));
+    }
     return inner(state, formData);
   };
 }

@@ -5,7 +5,9 @@ import { formAction } from '@/lib/actions';
 import { createAccount } from '@/lib/account/register';
 import { signInBrowser, signOutCurrentSession } from '@/lib/auth/browser-session';
 import { logIn, startSessionForClient } from '@/lib/auth/login';
+import { isDatabaseUnavailable } from '@/lib/db/client';
 import { loginUrl, safeNext } from '@/lib/routes';
+import { logUnavailable, unavailableUrl } from '@/lib/unavailable';
 import { loginSchema, registerSchema } from '@/lib/validation/auth';
 
 export const register = formAction(registerSchema, 'Please correct the highlighted fields.', async (data) => {
@@ -27,6 +29,13 @@ export const login = formAction(loginSchema, 'Please fill in both fields.', asyn
 });
 
 export async function logout(): Promise<void> {
-  await signOutCurrentSession();
+  try {
+    await signOutCurrentSession();
+  } catch (error) {
+    // The session could not be ended: say so, rather than drop the cookie and look logged out.
+    if (!isDatabaseUnavailable(error)) throw error;
+    logUnavailable('action', error);
+    redirect(unavailableUrl());
+  }
   redirect(loginUrl(undefined, 'signed-out'));
 }

@@ -14,7 +14,7 @@ export type Failure = { ok: false; message: string; fields?: FieldErrors } & (
   | { kind: 'rate_limited'; retryAfterSeconds: number }
   | { kind: 'conflict' }
   | { kind: 'session_ended' }
-  | { kind: 'unavailable'; reason: 'mail' | 'busy'; retryAfterSeconds: number }
+  | { kind: 'unavailable'; reason: 'mail' | 'busy' | 'database'; retryAfterSeconds: number }
 );
 
 /** A use-case's answer: what it produced, or why not. */
@@ -59,4 +59,16 @@ export const busy = (retryAfterSeconds: number): Failure => ({
   reason: 'busy',
   retryAfterSeconds,
   message: 'The server is busy right now, and nothing was changed. Please try again in a few seconds.',
+});
+
+/**
+ * The database is out of reach (down, restarting, not answering in time). Whether a change that
+ * was under way got saved can't be known, so this doesn't say "nothing was changed".
+ */
+export const databaseUnavailable = (): Extract<Failure, { kind: 'unavailable' }> => ({
+  ok: false,
+  kind: 'unavailable',
+  reason: 'database',
+  retryAfterSeconds: 10,
+  message: 'Gatehouse is temporarily unavailable. Please try again in a moment.',
 });

@@ -44,6 +44,8 @@ export const notYours = () => new ApiError(403, 'forbidden', 'You can only read 
 export const tooManyRequests = (retryAfterSeconds: number, message: string) =>
   new ApiError(429, 'too_many_requests', message, { headers: { 'Retry-After': String(retryAfterSeconds) } });
 
+const UNAVAILABLE_CODES = { mail: 'mail_unavailable', busy: 'busy', database: 'unavailable' } as const;
+
 /** A use-case's failure as the API says it: the status and code for its kind, its own message and fields. */
 export function failureError(failure: Failure): ApiError {
   const { message, fields } = failure;
@@ -61,7 +63,7 @@ export function failureError(failure: Failure): ApiError {
     case 'session_ended':
       return new ApiError(401, 'session_ended', message);
     case 'unavailable':
-      return new ApiError(503, failure.reason === 'mail' ? 'mail_unavailable' : 'busy', message, {
+      return new ApiError(503, UNAVAILABLE_CODES[failure.reason], message, {
         headers: { 'Retry-After': String(failure.retryAfterSeconds) },
       });
   }

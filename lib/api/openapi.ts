@@ -20,17 +20,17 @@ type Operation = {
 const USERNAME = { name: 'username', in: 'path', required: true, schema: { type: 'string' }, description: 'Your own username (any case).' };
 
 export const operations: Operation[] = [
-  { method: 'post', path: '/auth/register', summary: 'Create an account', auth: false, body: schemas.apiRegisterBody, success: { status: 201, description: 'Created', schema: schemas.apiUserResponse }, errors: [400, 409, 413, 415, 422] },
+  { method: 'post', path: '/auth/register', summary: 'Create an account', auth: false, body: schemas.apiRegisterBody, success: { status: 201, description: 'Created', schema: schemas.apiUserResponse }, errors: [400, 409, 413, 415, 422, 503] },
   { method: 'post', path: '/auth/token', summary: 'Log in: trade email-or-username and password for an access token', auth: false, body: schemas.apiTokenBody, success: { status: 200, description: `A bearer token valid for ${TOKEN_TTL_SECONDS} s, tied to a new session`, schema: schemas.apiTokenResponse }, errors: [400, 401, 413, 415, 422, 429, 503] },
-  { method: 'post', path: '/auth/logout', summary: 'End the session of this token', auth: true, success: { status: 204, description: 'The token is refused from now on' }, errors: [401, 403] },
-  { method: 'get', path: '/me', summary: 'The caller’s profile', auth: true, success: { status: 200, description: 'OK', schema: schemas.apiUserResponse }, errors: [401] },
-  { method: 'patch', path: '/users/{username}', summary: 'Change some profile fields (not the email)', auth: true, body: schemas.apiPatchProfileBody, success: { status: 200, description: 'Updated; `access_token` replaces the old token when the username changed', schema: schemas.apiUserWithTokenResponse }, errors: [400, 401, 403, 409, 413, 415, 422, 429] },
-  { method: 'put', path: '/users/{username}', summary: 'Replace the profile (the email must stay the same)', auth: true, body: schemas.apiPutProfileBody, success: { status: 200, description: 'Replaced, with a fresh `access_token` for bearer callers', schema: schemas.apiUserWithTokenResponse }, errors: [400, 401, 403, 409, 413, 415, 422, 429] },
+  { method: 'post', path: '/auth/logout', summary: 'End the session of this token', auth: true, success: { status: 204, description: 'The token is refused from now on' }, errors: [401, 403, 503] },
+  { method: 'get', path: '/me', summary: 'The caller’s profile', auth: true, success: { status: 200, description: 'OK', schema: schemas.apiUserResponse }, errors: [401, 503] },
+  { method: 'patch', path: '/users/{username}', summary: 'Change some profile fields (not the email)', auth: true, body: schemas.apiPatchProfileBody, success: { status: 200, description: 'Updated; `access_token` replaces the old token when the username changed', schema: schemas.apiUserWithTokenResponse }, errors: [400, 401, 403, 409, 413, 415, 422, 429, 503] },
+  { method: 'put', path: '/users/{username}', summary: 'Replace the profile (the email must stay the same)', auth: true, body: schemas.apiPutProfileBody, success: { status: 200, description: 'Replaced, with a fresh `access_token` for bearer callers', schema: schemas.apiUserWithTokenResponse }, errors: [400, 401, 403, 409, 413, 415, 422, 429, 503] },
   { method: 'delete', path: '/users/{username}', summary: 'Delete the account and everything that belongs to it', auth: true, body: schemas.apiDeleteBody, success: { status: 204, description: 'Deleted' }, errors: [400, 401, 403, 413, 415, 422, 429, 503] },
   { method: 'post', path: '/users/{username}/email', summary: 'Start an email change: a code goes to the new address (the same answer for an address that has an account; its owner is told instead)', auth: true, body: schemas.apiEmailChangeBody, success: { status: 202, description: 'Code sent', schema: schemas.apiMessageResponse }, errors: [400, 401, 403, 413, 415, 422, 429, 503] },
-  { method: 'post', path: '/users/{username}/email/confirm', summary: 'Confirm the email change with the code', auth: true, body: schemas.apiEmailConfirmBody, success: { status: 200, description: 'The email is now the new one', schema: schemas.apiUserResponse }, errors: [400, 401, 403, 409, 413, 415, 422] },
+  { method: 'post', path: '/users/{username}/email/confirm', summary: 'Confirm the email change with the code', auth: true, body: schemas.apiEmailConfirmBody, success: { status: 200, description: 'The email is now the new one', schema: schemas.apiUserResponse }, errors: [400, 401, 403, 409, 413, 415, 422, 503] },
   { method: 'post', path: '/auth/password', summary: 'Change the password; every other session ends and this one moves to a new token', auth: true, body: schemas.apiChangePasswordBody, success: { status: 200, description: 'Changed: the new token for this session (the old one is refused from now on); a cookie caller gets 204 and new cookies', schema: schemas.apiAccessTokenResponse }, errors: [400, 401, 403, 413, 415, 422, 429, 503] },
-  { method: 'post', path: '/auth/password/forgot', summary: 'Mail a reset code (the same answer for every address)', auth: false, body: schemas.apiForgotBody, success: { status: 202, description: 'Always this answer', schema: schemas.apiMessageResponse }, errors: [400, 413, 415, 422] },
+  { method: 'post', path: '/auth/password/forgot', summary: 'Mail a reset code (the same answer for every address)', auth: false, body: schemas.apiForgotBody, success: { status: 202, description: 'Always this answer', schema: schemas.apiMessageResponse }, errors: [400, 413, 415, 422, 503] },
   { method: 'post', path: '/auth/password/reset', summary: 'Set a new password with the emailed code; every session ends', auth: false, body: schemas.apiResetBody, success: { status: 204, description: 'Changed' }, errors: [400, 413, 415, 422, 429, 503] },
   { method: 'get', path: '/openapi.json', summary: 'This document', auth: false, success: { status: 200, description: 'OpenAPI 3.1' }, errors: [] },
 ];
@@ -46,7 +46,7 @@ const ERROR_TEXT: Record<number, string> = {
   415: 'Body is not application/json',
   422: 'Validation failed (`fields` says why, per field; unknown fields are refused)',
   429: 'Too many requests (see Retry-After)',
-  503: 'Mail could not be sent, or the server is busy hashing passwords; nothing changed (see Retry-After)',
+  503: 'The database is out of reach (`unavailable`), mail could not be sent (`mail_unavailable`), or the server is busy hashing passwords (`busy`); see Retry-After',
 };
 
 const jsonSchema = (schema: z.ZodType) => z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });

@@ -1,9 +1,11 @@
 import 'server-only';
-import { busy } from '@/lib/account/failure';
+import { busy, databaseUnavailable } from '@/lib/account/failure';
 import { secureCookies } from '@/lib/auth/cookies';
 import { HashingBusyError } from '@/lib/auth/password';
+import { isDatabaseUnavailable } from '@/lib/db/client';
 import { env } from '@/lib/env';
 import { HSTS } from '@/lib/security/headers';
+import { logUnavailable } from '@/lib/unavailable';
 import { ApiError, errorResponse, failureError, notFound } from './errors';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -15,7 +17,8 @@ type RouteContext = { params: Promise<Params> };
 /**
  * Turns one handler per method into the exports of a `route.ts`: every other method gets a JSON
  * 405 with `Allow`, OPTIONS answers CORS preflights (for CORS_ORIGINS only), and anything thrown
- * becomes the API's error shape — an unexpected error a plain 500, never a stack trace.
+ * becomes the API's error shape — a database out of reach a 503 `unavailable`, an unexpected error
+ * a plain 500, never a stack trace.
  */
 export function apiRoute(handlers: Partial<Record<Method, Handler>>) {
   const allowed = [...METHODS.filter((m) => handlers[m]), ...(handlers.GET ? ['HEAD'] : []), 'OPTIONS'].join(', ');
@@ -59,6 +62,11 @@ export const unknownRoute = () => {
 
 function unexpected(error: unknown): ApiError {
   if (error instanceof HashingBusyError) return failureError(busy(error.retryAfterSeconds));
+  // Down, restarting or frozen: a 503 the client may retry, not a 500.
+  if (isDatabaseUnavailable(error)) {
+    logUnavailable('api', error);
+    return failureError(databaseUnavailable());
+  }
   // Logged for the operator without request data; the client learns only that it failed.
   console.error(`[api] unexpected error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
   return new ApiError(500, 'internal_error', 'Something went wrong on our side. Please try again.');

@@ -57,8 +57,22 @@ function openSqlite(url: string): Store {
   const db = drizzleSqlite(sqlite, { schema: sqliteSchema });
   // Synchronous and quick: a file is migrated when it is opened (several processes on one file
   // take turns on SQLite's write lock).
-  migrateSqlite(db, { migrationsFolder: migrations('sqlite') });
+  migrateSqliteOnce(db);
   return { engine: 'sqlite', db, tables: sqliteSchema, sqlite, close: async () => void sqlite.close() };
+}
+
+/**
+ * drizzle's SQLite migrator reads which migrations were applied before it takes the write lock:
+ * two processes opening a new file together both see none, and the second then fails on a table
+ * the first just made. It finds them applied when it looks again.
+ */
+function migrateSqliteOnce(db: Parameters<typeof migrateSqlite>[0], attempts = 3): void {
+  try {
+    migrateSqlite(db, { migrationsFolder: migrations('sqlite') });
+  } catch (error) {
+    if (attempts <= 1 || !/already exists/.test(String((driverError(error) as Error)?.message))) throw error;
+    migrateSqliteOnce(db, attempts - 1);
+  }
 }
 
 function openPostgres(url: string): Store {
@@ -153,12 +167,25 @@ export async function transaction<T>(body: (tx: Db) => Generator<PromiseLike<unk
         { behavior: 'immediate' },
       );
     }
-    return await (current.db as unknown as ReturnType<typeof drizzlePg>).transaction(async (tx) => {
-      const steps = body(tx as unknown as Db);
-      let next = steps.next();
-      while (!next.done) next = steps.next(await next.value);
-      return next.value;
-    });
+    // The connection is taken here rather than by drizzle's transaction() on the pool, which
+    // doesn't give it back when BEGIN fails, and gives back one whose statement timed out as
+    // healthy: on a database that is down or frozen the pool would fill with dead connections and
+    // never serve again. Released with the error, the pool closes it and opens a fresh one.
+    const client = await current.pool.connect();
+    let failed: unknown;
+    try {
+      return await drizzlePg(client, { schema: pgSchema }).transaction(async (tx) => {
+        const steps = body(tx as unknown as Db);
+        let next = steps.next();
+        while (!next.done) next = steps.next(await next.value);
+        return next.value;
+      });
+    } catch (error) {
+      failed = error;
+      throw error;
+    } finally {
+      client.release(isDatabaseUnavailable(failed) ? (failed as Error) : undefined);
+    }
   } catch (error) {
     if (error instanceof Rollback) return null;
     throw error;
@@ -170,6 +197,29 @@ export function driverError(error: unknown): unknown {
   let inner = error;
   while (inner instanceof Error && inner.cause instanceof Error) inner = inner.cause;
   return inner;
+}
+
+// PostgreSQL's SQLSTATEs for "can't serve now", not "this statement is wrong": class 08 (connection
+// exception), 57P01–57P03 (admin shutdown, crash shutdown, cannot connect now), 53300 (too many
+// connections). Socket errors on the way there. SQLite: locked past busy_timeout, the file gone
+// or unreadable, the disk full.
+const UNAVAILABLE_CODE = /^(?:08[0-9A-Z]{3}|57P0[123]|53300|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|SQLITE_(?:BUSY|LOCKED|CANTOPEN|IOERR|FULL)(?:_\w+)?)$/;
+// node-postgres and its pool say the rest only in words.
+const UNAVAILABLE_MESSAGE = /^(?:timeout exceeded when trying to connect|Query read timeout|Connection terminated\b|Client has encountered a connection error|Client was closed and is not queryable)/;
+
+/**
+ * Whether a failure means the database is out of reach (down, restarting, frozen, locked), so the
+ * request deserves a 503 and a retry, not a 500. Looks through drizzle's wrapper (`cause`) and
+ * Node's AggregateError (a host with several addresses, each refused).
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 8; cause = cause.cause, depth++) {
+    const { code } = cause as { code?: unknown };
+    if (typeof code === 'string' && UNAVAILABLE_CODE.test(code)) return true;
+    if (UNAVAILABLE_MESSAGE.test(cause.message)) return true;
+    if (cause instanceof AggregateError && cause.errors.some(isDatabaseUnavailable)) return true;
+  }
+  return false;
 }
 
 /** Which unique constraint a failed write broke, on either engine (null: not a uniqueness error). */

@@ -5,6 +5,7 @@ import { FormAlert } from '@/components/forms/form-alert';
 import { Section } from '@/components/section';
 import { pendingEmailChange } from '@/lib/account/email-change';
 import { requireSession } from '@/lib/auth/dal';
+import { pageQuery } from '@/lib/unavailable';
 
 export const metadata: Metadata = { title: 'Edit profile' };
 
@@ -21,7 +22,7 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
     dateOfBirth: user.dateOfBirth,
     version: String(user.updatedAt.getTime()),
   };
-  const pendingEmail = await pendingEmailChange(user.id);
+  const pendingEmail = await pageQuery('/account/profile', pendingEmailChange(user.id));
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold tracking-tight">Edit profile</h1>

@@ -8,13 +8,14 @@ import { requireSession } from '@/lib/auth/dal';
 import { listSecurityEvents } from '@/lib/db/queries/security-events';
 import { listLiveSessions } from '@/lib/db/queries/sessions';
 import { formatDateTime } from '@/lib/format';
+import { pageQuery } from '@/lib/unavailable';
 import { describeUserAgent } from '@/lib/user-agent';
 
 export const metadata: Metadata = { title: 'Security' };
 
 export default async function SecurityPage() {
   const { user, sessionId } = await requireSession('/account/security');
-  const sessions: SessionRow[] = (await listLiveSessions(user.id, new Date())).map((s) => ({
+  const sessions: SessionRow[] = (await pageQuery('/account/security', listLiveSessions(user.id, new Date()))).map((s) => ({
     id: s.id,
     device: describeUserAgent(s.userAgent),
     ip: s.ip,
@@ -33,7 +34,7 @@ export default async function SecurityPage() {
         <SessionList sessions={sessions} />
       </Section>
       <Section id="activity" title="Recent security activity" description="Logins, failed attempts and changes to your account, newest first.">
-        <ActivityList events={await listSecurityEvents(user.id)} />
+        <ActivityList events={await pageQuery('/account/security', listSecurityEvents(user.id))} />
       </Section>
       <Section id="delete" title="Delete account" tone="danger" description="Deletes your profile, sessions and activity. This cannot be undone.">
         <DeleteAccountForm />

@@ -1,9 +1,11 @@
 import { cookies } from 'next/headers';
 import { NextResponse, type NextRequest } from 'next/server';
 import { clearAuthCookies, refreshCookieName, setRefreshCookie, setSessionCookie } from '@/lib/auth/cookies';
-import { refreshSession } from '@/lib/auth/session';
+import { refreshSession, type Refreshed } from '@/lib/auth/session';
 import { signSessionToken } from '@/lib/auth/token';
+import { isDatabaseUnavailable } from '@/lib/db/client';
 import { isProtectedPath, loginUrl, safeNext } from '@/lib/routes';
+import { logUnavailable, unavailablePage } from '@/lib/unavailable';
 
 // A relative Location: behind `next start` a route handler's request.url names the server's own
 // hostname, not the one the browser used, and cookies are bound to the latter.
@@ -19,7 +21,16 @@ export async function GET(request: NextRequest) {
   const next = safeNext(request.nextUrl.searchParams.get('next'), '/');
   const refreshToken = (await cookies()).get(refreshCookieName())?.value;
   if (!refreshToken) return redirectTo(next);
-  const refreshed = await refreshSession(refreshToken);
+  let refreshed: Refreshed | null;
+  try {
+    refreshed = await refreshSession(refreshToken);
+  } catch (error) {
+    if (!isDatabaseUnavailable(error)) throw error;
+    // The 503 page right here, cookies untouched: a redirect to /unavailable would come back
+    // through the middleware, which would send the expired token here again.
+    logUnavailable('refresh', error);
+    return unavailablePage(next);
+  }
 
   if (!refreshed) {
     const target = isProtectedPath(next.split(/[?#]/)[0]!) ? loginUrl(next, 'expired') : next;
