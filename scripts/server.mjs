@@ -129,8 +129,7 @@ async function serve() {
 
   // Stop accepting, answer what is in progress (closing each connection after its answer), close
   // the idle kept-alive connections now, wait for what Next runs after its answers (`after()`),
-  // exit. The database needs nothing more: SQLite keeps every commit in its WAL file, which the
-  // next open reads; PostgreSQL ends the sessions of a closed socket.
+  // close the database (PostgreSQL's pool ends its sessions cleanly), exit.
   function drain() {
     if (draining) return;
     draining = true;
@@ -140,6 +139,9 @@ async function serve() {
     for (const res of inProgress) if (!res.headersSent) res.setHeader('Connection', 'close');
     server.close(async () => {
       await app.close();
+      // Opened by the app's code in this process (lib/db/client.ts keeps it on globalThis, which
+      // this file shares with Next's handlers), if any request opened it.
+      await globalThis.gatehouseStore?.close().catch(() => {});
       process.exit(0);
     });
     server.closeIdleConnections();

@@ -98,7 +98,8 @@ export function openStore(url = env().DATABASE_URL): Store {
 }
 
 // Opened on first use, not at import: `next build` imports server modules to collect page data,
-// and must not create or migrate a database. One instance survives dev hot reloads via globalThis.
+// and must not create or migrate a database. One instance survives dev hot reloads via globalThis,
+// where scripts/server.mjs also finds it to close when it drains.
 const holder = globalThis as unknown as { gatehouseStore?: Store };
 
 export function store(): Store {
