@@ -18,6 +18,7 @@ import { RegisterPage } from './pages/register';
 import { apiCall } from './support/api';
 import { launchBrowser } from './support/browser';
 import { startServer, type Server } from './support/server';
+import { registered } from './support/sessions';
 
 let cluster: PostgresCluster;
 let a: Server;
@@ -49,15 +50,10 @@ afterAll(async () => {
 
 const on = (server: Server) => (method: string, apiPath: string, options: Parameters<typeof apiCall>[3] = {}) => apiCall(server.baseUrl, method, apiPath, options);
 
-async function registered() {
-  const person = newPerson();
-  expect((await on(a)('POST', '/auth/register', { body: registration(person) })).status).toBe(201);
-  return person;
-}
 
 describe('several instances on one database', () => {
   it('share sessions: a login on one works on the other, and a logout on one ends it on both', async () => {
-    const person = await registered();
+    const person = await registered(a.baseUrl);
     const login = await on(a)('POST', '/auth/token', { body: { login: person.username, password: person.password } });
     expect(login.status).toBe(200);
     const token: string = login.body.access_token;
@@ -69,7 +65,7 @@ describe('several instances on one database', () => {
   });
 
   it('share the browser session: a form login through one, the pages of the other, a logout ends both', async () => {
-    const person = await registered();
+    const person = await registered(a.baseUrl);
     const browser = await launchBrowser();
     try {
       const context = await browser.newContext({ extraHTTPHeaders: { 'X-Forwarded-For': '10.9.0.1' } });
@@ -98,7 +94,7 @@ describe('several instances on one database', () => {
   });
 
   it('share codes: one sends the reset code, the other takes it', async () => {
-    const person = await registered();
+    const person = await registered(a.baseUrl);
     expect((await on(a)('POST', '/auth/password/forgot', { body: { email: person.email } })).status).toBe(202);
     const code = codeIn(await waitForMail(person.email, shared));
     const newPassword = password();
@@ -107,7 +103,7 @@ describe('several instances on one database', () => {
   });
 
   it('share limits: five wrong passwords spread over both lock the account on both', async () => {
-    const person = await registered();
+    const person = await registered(a.baseUrl);
     for (let i = 0; i < 5; i += 1) {
       const wrong = await on(i % 2 ? b : a)('POST', '/auth/token', { body: { login: person.username, password: 'not the password' } });
       expect(wrong.status).toBe(401);

@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { email, newPerson, registration, type Person } from '../support/generators';
+import { email, newPerson, registration } from '../support/generators';
 import { AccountPage } from './pages/account';
 import { ForgotPasswordPage } from './pages/forgot-password';
 import { LoginPage, expectOnlyNewPassword } from './pages/login';
@@ -11,7 +11,7 @@ import { launchBrowser, newContext } from './support/browser';
 import { withServerDb } from './support/db';
 import { codeIn, mailsUntil, waitForMail } from './support/outbox';
 import { expectText, textOf } from './support/page-text';
-import { signedIn } from './support/sessions';
+import { registered, signedIn } from './support/sessions';
 
 let browser: Browser;
 beforeAll(async () => {
@@ -21,12 +21,6 @@ afterAll(async () => {
   await browser?.close();
 });
 
-/** Someone registered (through the API: the form has its own tests) who may have forgotten their password. */
-async function registered(): Promise<Person> {
-  const person = newPerson();
-  expect((await api('POST', '/auth/register', { body: registration(person) })).status).toBe(201);
-  return person;
-}
 
 /** A new browser page, on the reset flow's pages. */
 async function visitor(options: { javaScriptEnabled?: boolean } = {}) {

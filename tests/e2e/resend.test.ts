@@ -6,13 +6,12 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPerson, registration, type Person } from '../support/generators';
 import { ForgotPasswordPage } from './pages/forgot-password';
 import { ResetPasswordPage } from './pages/reset-password';
-import { apiCall } from './support/api';
 import { launchBrowser, newContext } from './support/browser';
 import { withServerDb } from './support/db';
 import { startServer, type Server } from './support/server';
+import { registered } from './support/sessions';
 
 type Received = { authorization?: string; path?: string; body: { from: string; to: string[]; subject: string; text: string; html: string } };
 
@@ -52,11 +51,6 @@ async function visitor() {
   return { forgot: new ForgotPasswordPage(page), reset: new ResetPasswordPage(page) };
 }
 
-async function registered(): Promise<Person> {
-  const person = newPerson();
-  expect((await apiCall(server.baseUrl, 'POST', '/auth/register', { body: registration(person) })).status).toBe(201);
-  return person;
-}
 
 async function mailsTo(to: string, count: number): Promise<Received[]> {
   const deadline = Date.now() + 10_000;
@@ -79,7 +73,7 @@ function liveCodes(email: string): number {
 
 describe('mail through Resend', () => {
   it('posts the code to Resend with the key, sender, recipient, subject and both bodies', async () => {
-    const person = await registered();
+    const person = await registered(server.baseUrl);
     const { forgot, reset } = await visitor();
     await forgot.requestCode(person.email);
     await reset.expectCodeSent(NEUTRAL);
@@ -102,7 +96,7 @@ describe('mail through Resend', () => {
   });
 
   it('keeps a failure to itself: same answer, no live code left, the error logged without the code, and an immediate retry sends', async () => {
-    const person = await registered();
+    const person = await registered(server.baseUrl);
     const { forgot, reset } = await visitor();
     answer = 500;
     try {

@@ -4,13 +4,13 @@
 // is in adversarial.test.ts.
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPerson, registration, type Person } from '../support/generators';
+import type { Person } from '../support/generators';
 import { SiteHeader } from './pages/header';
 import { LoginPage } from './pages/login';
 import { SecurityPage } from './pages/security';
 import { api } from './support/api';
 import { launchBrowser, newContext } from './support/browser';
-import { DEVICE_COOKIE, REFRESH_COOKIE, SESSION_COOKIE, cookieValue } from './support/sessions';
+import { DEVICE_COOKIE, REFRESH_COOKIE, SESSION_COOKIE, cookieValue, registered } from './support/sessions';
 import { baseUrl } from './support/shared-server';
 
 let browser: Browser;
@@ -21,11 +21,6 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function registered(): Promise<Person> {
-  const person = newPerson();
-  expect((await api('POST', '/auth/register', { body: registration(person) })).status).toBe(201);
-  return person;
-}
 
 /** A browser of its own, logged in as `person` through the form. */
 async function signedIn(person: Person, options: { remember?: boolean } = {}): Promise<BrowserContext> {

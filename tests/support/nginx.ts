@@ -3,25 +3,14 @@
 // Its access log names the instance that answered each request.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from './ports';
 
 export type Nginx = { url: string; accessLog: string; stop(): Promise<void> };
 
 const proxyConf = path.resolve(import.meta.dirname, '../../deploy/nginx/gatehouse-proxy.conf');
 const NGINX = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** `upstreams`: base URLs like http://127.0.0.1:4000. */
 export async function startNginx(upstreams: string[]): Promise<Nginx> {

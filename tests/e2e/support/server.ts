@@ -3,9 +3,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../support/ports';
 
 export const root = path.resolve(__dirname, '../../..');
 export const nextBin = path.join(root, 'node_modules/next/dist/bin/next');
@@ -27,17 +27,6 @@ export type Server = {
 };
 
 type Reuse = { dataDir: string; authSecret: string; port: number };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitUntilUp(url: string, child: ChildProcess, log: string): Promise<void> {
   const deadline = Date.now() + 60_000;

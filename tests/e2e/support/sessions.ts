@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import { signSessionToken, type SessionIdentity } from '@/lib/auth/token';
 import { claimsOf } from '../../support/api';
 import { newPerson, registration, type Person } from '../../support/generators';
-import { api } from './api';
+import { api, apiCall } from './api';
 import { newContext } from './browser';
 import { authSecret, baseUrl } from './shared-server';
 
@@ -27,6 +27,13 @@ export async function putCookie(context: BrowserContext, name: string, value: st
 export async function browserToken(identity: SessionIdentity, issuedAt = Date.now()): Promise<string> {
   process.env.AUTH_SECRET = authSecret();
   return signSessionToken(identity, 'browser', issuedAt);
+}
+
+/** Someone registered through the API (the form has its own tests), on the shared server unless `serverUrl` says otherwise. */
+export async function registered(serverUrl = baseUrl()): Promise<Person> {
+  const person = newPerson();
+  expect((await apiCall(serverUrl, 'POST', '/auth/register', { body: registration(person) })).status).toBe(201);
+  return person;
 }
 
 /**
