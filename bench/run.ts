@@ -326,8 +326,11 @@ async function main() {
       ['3 GET /api/v1/me (bearer)', { path: '/api/v1/me', headers: bearer }],
       ['4 GET /api/v1/me (tampered token)', { path: '/api/v1/me', headers: { authorization: `Bearer ${tampered}` } }],
     ])).map(report) as [Scenario, Scenario, Scenario];
-    await run('1 public page: GET /', { path: '/' });
-    const account1 = await run('2 protected page: GET /account', { path: '/account', headers: sessionCookie });
+    // Pages too run in alternating slices: their req/s is what the worker-scaling target compares.
+    const [, account1] = (await interleaved(server, [
+      ['1 public page: GET /', { path: '/' }],
+      ['2 protected page: GET /account', { path: '/account', headers: sessionCookie }],
+    ])).map(report) as [Scenario, Scenario];
 
     let next = 0;
     const loginOptions = jsonPosts('/api/v1/auth/token', () => {

@@ -33,7 +33,10 @@ async function waitUntilUp(url: string, child: ChildProcess, log: string): Promi
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}:\n${fs.readFileSync(log, 'utf8')}`);
     try {
-      if ((await fetch(url, { redirect: 'manual' })).status < 500) return;
+      // Answering is not enough with several workers: the primary starts the others after the
+      // first, and says it is listening once all of them are.
+      const answered = (await fetch(url, { redirect: 'manual' })).status < 500;
+      if (answered && fs.readFileSync(log, 'utf8').includes('Gatehouse listening on')) return;
     } catch {
       // not listening yet
     }
