@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, index, integer, pgTable, text, timestamp, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
+import { CODE_PURPOSES, SECURITY_EVENT_TYPES } from './values';
 
 // The PostgreSQL twin of ./schema.ts: same tables, columns, keys and indexes, and the same
 // TypeScript row types, so queries can be written once. tests/unit/schema-drift.test.ts keeps them
@@ -52,22 +53,7 @@ export const securityEvents = pgTable(
     userId: integer('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    type: text('type', {
-      enum: [
-        'account_created',
-        'login',
-        'login_failed',
-        'logout',
-        'profile_updated',
-        'username_changed',
-        'email_changed',
-        'password_changed',
-        'session_revoked',
-        'other_sessions_revoked',
-        'password_reset',
-        'email_change_requested',
-      ],
-    }).notNull(),
+    type: text('type', { enum: SECURITY_EVENT_TYPES }).notNull(),
     ip: text('ip'),
     userAgent: text('user_agent'),
     createdAt: time('created_at').notNull(),
@@ -82,7 +68,7 @@ export const oneTimeCodes = pgTable(
     userId: integer('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    purpose: text('purpose', { enum: ['password_reset', 'email_change'] }).notNull(),
+    purpose: text('purpose', { enum: CODE_PURPOSES }).notNull(),
     email: text('email').notNull(),
     codeHash: text('code_hash').notNull(),
     attempts: integer('attempts').notNull().default(0),

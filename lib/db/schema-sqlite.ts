@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { CODE_PURPOSES, SECURITY_EVENT_TYPES } from './values';
 
 // Times are stored as integer milliseconds since the epoch (mode 'timestamp_ms').
 export const users = sqliteTable(
@@ -54,22 +55,7 @@ export const securityEvents = sqliteTable(
     userId: integer('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    type: text('type', {
-      enum: [
-        'account_created',
-        'login',
-        'login_failed',
-        'logout',
-        'profile_updated',
-        'username_changed',
-        'email_changed',
-        'password_changed',
-        'session_revoked',
-        'other_sessions_revoked',
-        'password_reset',
-        'email_change_requested',
-      ],
-    }).notNull(),
+    type: text('type', { enum: SECURITY_EVENT_TYPES }).notNull(),
     ip: text('ip'),
     userAgent: text('user_agent'),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
@@ -85,7 +71,7 @@ export const oneTimeCodes = sqliteTable(
     userId: integer('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
-    purpose: text('purpose', { enum: ['password_reset', 'email_change'] }).notNull(),
+    purpose: text('purpose', { enum: CODE_PURPOSES }).notNull(),
     /** The address the code was sent to (for an email change: the new address). */
     email: text('email').notNull(),
     codeHash: text('code_hash').notNull(),

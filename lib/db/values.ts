@@ -1,0 +1,21 @@
+// The closed sets of values some text columns hold, shared by both schemas (schema-sqlite.ts,
+// schema-pg.ts): one list to change, whichever engine runs.
+
+/** What /account/security lists. */
+export const SECURITY_EVENT_TYPES = [
+  'account_created',
+  'login',
+  'login_failed',
+  'logout',
+  'profile_updated',
+  'username_changed',
+  'email_changed',
+  'password_changed',
+  'session_revoked',
+  'other_sessions_revoked',
+  'password_reset',
+  'email_change_requested',
+] as const;
+
+/** What a one-time code is for. */
+export const CODE_PURPOSES = ['password_reset', 'email_change'] as const;
