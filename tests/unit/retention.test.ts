@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 
 import { emptyDatabase, useTestDatabase } from '../support/database';
 
@@ -37,8 +37,9 @@ beforeEach(async () => {
 });
 
 afterEach(() => {
-  vi.useRealTimers();
+  // Mocks first: a spy on a faked timer would otherwise put the fake back.
   vi.restoreAllMocks();
+  vi.useRealTimers();
 });
 
 afterAll(() => fs.rmSync(outbox, { recursive: true, force: true }));
@@ -157,30 +158,40 @@ describe('the retention job', () => {
     const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
     // The job's own lines, each one whole call (an hour of fake time also ages the pool's idle connections).
     const jobLines = () => logged.mock.calls.filter(([line]) => String(line).startsWith('[retention]')).map((call) => call.join(' '));
+    // A run is over when it has scheduled the next one: what it deletes may be gone while it still
+    // works on later steps, and the database's own timers make counting all timers useless.
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    const runsOver = () => timers.mock.calls.filter(([, ms]) => ms === RUN_EVERY_MS).length;
     startRetention();
     await limiterRow('dead', T - 1);
     await vi.advanceTimersByTimeAsync(FIRST_RUN_AFTER_MS - 1);
     expect((await left()).rateLimits).toEqual(['dead']);
     await vi.advanceTimersByTimeAsync(1);
-    // A run is over when what it deletes is gone (the database's own timers make counting ours useless).
-    await vi.waitFor(async () => expect((await left()).rateLimits).toEqual([]));
+    await vi.waitFor(() => expect(runsOver()).toBe(1));
+    expect((await left()).rateLimits).toEqual([]);
 
     // A database that refuses the job's deletes.
     const database = store();
     if (database.engine === 'postgres') {
-      await database.pool.query("create function refuse() returns trigger language plpgsql as $$ begin raise exception 'disk on fire'; end $$");
+      await database.pool.query("create or replace function refuse() returns trigger language plpgsql as $$ begin raise exception 'disk on fire'; end $$");
       await database.pool.query('create trigger refuse before delete on rate_limits for each row execute function refuse()');
     } else {
       database.sqlite.exec("CREATE TEMP TRIGGER refuse BEFORE DELETE ON rate_limits BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
     }
+    const allowDeletes = async () => {
+      if (database.engine === 'postgres') await database.pool.query('drop trigger if exists refuse on rate_limits');
+      else database.sqlite.exec('DROP TRIGGER IF EXISTS refuse');
+    };
+    onTestFinished(allowDeletes);
     await limiterRow('dead', Date.now() - 1);
     await vi.advanceTimersByTimeAsync(RUN_EVERY_MS);
-    await vi.waitFor(() => expect(jobLines()).toEqual(['[retention] failed: disk on fire']));
+    await vi.waitFor(() => expect(runsOver()).toBe(2));
+    expect(jobLines()).toEqual(['[retention] failed: disk on fire']);
 
-    if (database.engine === 'postgres') await database.pool.query('drop trigger refuse on rate_limits');
-    else database.sqlite.exec('DROP TRIGGER refuse');
+    await allowDeletes();
     await vi.advanceTimersByTimeAsync(RUN_EVERY_MS);
-    await vi.waitFor(async () => expect((await left()).rateLimits).toEqual([]));
+    await vi.waitFor(() => expect(runsOver()).toBe(3));
+    expect((await left()).rateLimits).toEqual([]);
     expect(jobLines()).toEqual(['[retention] failed: disk on fire']);
   });
 
