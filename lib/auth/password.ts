@@ -42,6 +42,9 @@ function pool(): Piscina<Task, string | boolean> {
     // would only add threads that wait for one.
     maxThreads: env().PASSWORD_HASH_THREADS ?? Math.max(1, Math.floor(os.availableParallelism() / env().WEB_CONCURRENCY)),
     idleTimeout: 60_000,
+    // First come, first hashed. By default piscina sends a task it could not hand to a busy thread
+    // to the back of the queue, so under steady load one login could wait until the load ended.
+    stricterFIFO: true,
   });
   return holder.gatehousePasswordPool;
 }
