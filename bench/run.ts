@@ -11,7 +11,7 @@ import autocannon, { type Options, type Result } from 'autocannon';
 import bcrypt from 'bcryptjs';
 import { startNginx } from '../tests/support/nginx';
 import { startPostgres } from '../tests/support/postgres';
-import { nextBin, root, startServer } from '../tests/e2e/support/server';
+import { nextBin, root, startServer, type Server } from '../tests/e2e/support/server';
 
 const smoke = process.argv.includes('--smoke');
 /** `--db sqlite|postgres`, `--workers N` (WEB_CONCURRENCY of each instance), `--instances N` (behind nginx; PostgreSQL). */
@@ -22,8 +22,19 @@ const option = (name: string, fallback: string) => {
 const INSTANCES = Number(option('instances', '1'));
 const ENGINE = option('db', INSTANCES > 1 ? 'postgres' : 'sqlite');
 const WORKERS = Number(option('workers', '1'));
-if (!['sqlite', 'postgres'].includes(ENGINE) || !(WORKERS >= 1) || !(INSTANCES >= 1) || (INSTANCES > 1 && ENGINE !== 'postgres')) {
-  console.error('usage: npm run bench -- [--smoke] [--db sqlite|postgres] [--workers N] [--instances N (needs --db postgres)]');
+/** `--scaling`: one worker against one per core, side by side in one run (see scalingRun). */
+const SCALING = process.argv.includes('--scaling');
+if (
+  !['sqlite', 'postgres'].includes(ENGINE) ||
+  !(WORKERS >= 1) ||
+  !(INSTANCES >= 1) ||
+  (INSTANCES > 1 && ENGINE !== 'postgres') ||
+  (SCALING && (INSTANCES > 1 || process.argv.includes('--workers')))
+) {
+  console.error(
+    'usage: npm run bench -- [--smoke] [--db sqlite|postgres] [--workers N] [--instances N (needs --db postgres)]\n' +
+      '       npm run bench -- --scaling [--smoke] [--db sqlite|postgres]',
+  );
   process.exit(2);
 }
 const COST = Number(process.env.BCRYPT_COST ?? 11);
@@ -86,23 +97,32 @@ function childrenOf(pid: number): number[] {
   }
 }
 
-async function startTarget(env: Record<string, string>): Promise<Target> {
+/**
+ * The servers, one database. Normally INSTANCES servers of WORKERS workers, behind nginx when
+ * there are several; `workersEach` starts one server per entry instead, each its own target.
+ */
+async function startTargets(env: Record<string, string>, workersEach?: number[]): Promise<Target[]> {
   const cluster = ENGINE === 'postgres' ? await startPostgres() : null;
   const authSecret = randomBytes(32).toString('base64url');
   const shared = { ...env, AUTH_SECRET: authSecret, WEB_CONCURRENCY: String(WORKERS), ...(cluster ? { DATABASE_URL: cluster.url } : {}) };
-  const servers = await Promise.all(Array.from({ length: INSTANCES }, () => startServer(shared)));
-  const proxy = INSTANCES > 1 ? await startNginx(servers.map((s) => s.baseUrl)) : null;
-  return {
-    baseUrl: proxy?.url ?? servers[0]!.baseUrl,
-    pids: () => servers.flatMap((s) => (childrenOf(s.pid).length > 0 ? childrenOf(s.pid) : [s.pid])),
-    databaseUrl: cluster?.url ?? path.join(servers[0]!.dataDir, 'app.db'),
-    authSecret,
-    async stop() {
-      await proxy?.stop();
-      await Promise.all(servers.map((s) => s.stop()));
-      await cluster?.stop();
-    },
+  const shapes = workersEach ?? Array.from({ length: INSTANCES }, () => WORKERS);
+  // The first server makes the database (a SQLite file in its data folder); the others share it.
+  const first = await startServer({ ...shared, WEB_CONCURRENCY: String(shapes[0]) });
+  const databaseUrl = cluster?.url ?? path.join(first.dataDir, 'app.db');
+  const servers = [
+    first,
+    ...(await Promise.all(shapes.slice(1).map((workers) => startServer({ ...shared, DATABASE_URL: databaseUrl, WEB_CONCURRENCY: String(workers) })))),
+  ];
+  const proxy = !workersEach && INSTANCES > 1 ? await startNginx(servers.map((s) => s.baseUrl)) : null;
+  const pidsOf = (of: Server[]) => () => of.flatMap((s) => (childrenOf(s.pid).length > 0 ? childrenOf(s.pid) : [s.pid]));
+  const stop = async () => {
+    await proxy?.stop();
+    await Promise.all(servers.map((s) => s.stop()));
+    await cluster?.stop();
   };
+  if (!workersEach) return [{ baseUrl: proxy?.url ?? first.baseUrl, pids: pidsOf(servers), databaseUrl, authSecret, stop }];
+  // Stopping any target stops them all: they share the database.
+  return servers.map((server) => ({ baseUrl: server.baseUrl, pids: pidsOf([server]), databaseUrl, authSecret, stop }));
 }
 
 function rssMb(pid: number): number {
@@ -125,15 +145,32 @@ type Load = Omit<Partial<Options>, 'url'> & { path: string };
 const cannon = (server: Target, { path: urlPath, ...options }: Load, bound: Partial<Options>): Promise<Result> =>
   autocannon({ url: `${server.baseUrl}${urlPath}`, connections: 10, ...options, ...bound } as Options);
 
+const WARM_UP_LIMIT_MS = 30_000;
+
 /**
  * Unmeasured first: Next loads a route's code on its first request and V8 compiles the hot paths
  * over the next few hundred, so without this the first scenario would pay for everyone's warm-up.
+ * Every answering process warms up separately and gets about 1/N of the connections, so the first
+ * part lasts N times as long; and with every core busy V8's compiler threads get less time, so
+ * it goes on until a two-second slice is no faster than the one before it.
  */
 async function warmUp(server: Target, options: Load) {
-  await cannon(server, options, smoke ? { amount: 30 } : { duration: 3 });
+  const answering = server.pids().length;
+  if (smoke) {
+    await cannon(server, options, { amount: 30 * answering });
+    return;
+  }
+  const started = Date.now();
+  await cannon(server, options, { duration: 3 * answering });
+  let previous = 0;
+  while (Date.now() - started < WARM_UP_LIMIT_MS) {
+    const { requests } = await cannon(server, options, { duration: 2 });
+    if (requests.average <= previous * 1.05) break;
+    previous = requests.average;
+  }
   // The load generator stops mid-flight; let the server finish what it was sent (a queue of
   // password hashes takes a second) so the measured run doesn't start behind.
-  if (!smoke) await new Promise((resolve) => setTimeout(resolve, 2000));
+  await new Promise((resolve) => setTimeout(resolve, 2000));
 }
 
 /** Merges measured slices of one scenario: req/s over the whole time, median of the slices' percentiles. */
@@ -180,13 +217,13 @@ async function load(server: Target, name: string, options: Load): Promise<Scenar
  * speed drifts by 10–20 % from one ten-second window to the next, which one window each would
  * report as a difference between the routes.
  */
-async function interleaved(server: Target, entries: [string, Load][]): Promise<Scenario[]> {
-  for (const [, options] of entries) await warmUp(server, options);
+async function interleaved(server: Target, entries: [string, Load, Target?][]): Promise<Scenario[]> {
+  for (const [, options, target = server] of entries) await warmUp(target, options);
   const slices = entries.map(() => [] as Result[]);
   const peaks = entries.map(() => 0);
   for (let round = 0; round < (smoke ? 1 : 5); round += 1) {
-    for (const [i, [, options]] of entries.entries()) {
-      const { result, peakRssMb } = await withPeakRss(server, () => cannon(server, options, smoke ? { amount: SMOKE_REQUESTS } : { duration: 2 }));
+    for (const [i, [, options, target = server]] of entries.entries()) {
+      const { result, peakRssMb } = await withPeakRss(target, () => cannon(target, options, smoke ? { amount: SMOKE_REQUESTS } : { duration: 2 }));
       slices[i]!.push(result);
       peaks[i] = Math.max(peaks[i]!, peakRssMb);
     }
@@ -281,42 +318,95 @@ function micro(token: string, sessionId: string, userId: number) {
   })();
 }
 
+/** Every scenario answered only what it should, without socket errors or timeouts. */
+function failuresOf(scenarios: Scenario[], expected: (name: string) => number): string[] {
+  const failures: string[] = [];
+  for (const s of scenarios) {
+    const wrong = Object.entries(s.statuses).filter(([code]) => Number(code) !== expected(s.name));
+    if (s.errors > 0 || s.timeouts > 0) failures.push(`${s.name}: ${s.errors} socket errors, ${s.timeouts} timeouts`);
+    if (wrong.length > 0) failures.push(`${s.name}: unexpected statuses ${JSON.stringify(Object.fromEntries(wrong))}`);
+  }
+  return failures;
+}
+
+type Check = { what: string; value: number; ok: boolean };
+
+function printAndSave(kind: string, shape: object, scenarios: Scenario[], checks: Check[], extra: object, failures: string[]) {
+  console.log('');
+  console.table(
+    scenarios.map((s) => ({ scenario: s.name, 'req/s': s.rps, 'p50 ms': s.p50, 'p90 ms': s.p90, 'p99 ms': s.p99, statuses: JSON.stringify(s.statuses), errors: s.errors, timeouts: s.timeouts, 'peak RSS MB': s.peakRssMb })),
+  );
+  for (const c of checks) console.log(`${c.ok ? 'MEETS' : 'MISSES'}  ${c.what}: ${Number(c.value.toFixed(2))}`);
+  const out = path.join(root, 'bench/results');
+  fs.mkdirSync(out, { recursive: true });
+  const file = path.join(out, `${smoke ? 'smoke' : kind}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ at: new Date().toISOString(), smoke, shape, machine: { cores, cpu: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version }, bcryptCost: COST, scenarios, checks, ...extra }, null, 2),
+  );
+  console.log(`Results: ${path.relative(root, file)}`);
+  if (failures.length > 0) {
+    console.error(`\nFailures:\n${failures.join('\n')}`);
+    process.exitCode = 1;
+  }
+}
+
+function reporter(scenarios: Scenario[]) {
+  return (result: Scenario) => {
+    scenarios.push(result);
+    console.log(`  ${result.name}: ${result.rps} req/s, p99 ${result.p99} ms`);
+    return result;
+  };
+}
+
+/** A signed-in user of the seeded database: an API token, a tampered copy, a browser cookie. */
+async function signedIn(server: Target, username: string) {
+  const login = await post(server, '/api/v1/auth/token', { login: username, password: PASSWORD });
+  if (login.status !== 200) throw new Error(`login failed: ${login.status}`);
+  const token: string = login.body.access_token;
+  const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
+  // A browser carries a token of the browser's kind for the same session (an API token is refused
+  // as a cookie), as the login form would have set it.
+  const { signSessionToken } = await import('../lib/auth/token');
+  const browserToken = await signSessionToken({ sub: claims.sub, sid: claims.sid, username: claims.username }, 'browser');
+  return {
+    token,
+    claims,
+    bearer: { authorization: `Bearer ${token}` },
+    tamperedBearer: { authorization: `Bearer ${token.slice(0, -3)}${token.endsWith('AAA') ? 'BBB' : 'AAA'}` },
+    sessionCookie: { cookie: `__Host-gatehouse.session=${browserToken}` },
+  };
+}
+
+const SERVER_ENV = {
+  BCRYPT_COST: String(COST),
+  // Each simulated visitor is a client of its own (one trusted proxy hop, X-Forwarded-For).
+  TRUST_PROXY: '1',
+  // Login storms are the point of scenarios 5 and 6: their budgets are raised; all other limits stay.
+  RATE_LIMIT_LOGIN_ACCOUNT: '100000000/900',
+  RATE_LIMIT_LOGIN_IP: '100000000/900',
+  // Behind nginx every request comes from one client, the load generator: nginx replaces its
+  // X-Forwarded-For with the address it saw (deploy/nginx), as it must for real clients.
+  ...(INSTANCES > 1 ? { RATE_LIMIT_REGISTER_IP: '100000000/3600' } : {}),
+};
+
+/** This process reads and writes the targets' database through the app's own modules. */
+function useDatabaseOf(target: Target) {
+  process.env.AUTH_SECRET = target.authSecret;
+  process.env.DATABASE_URL = target.databaseUrl;
+}
+
 async function main() {
   ensureBuild();
-  const server = await startTarget({
-    BCRYPT_COST: String(COST),
-    // Each simulated visitor is a client of its own (one trusted proxy hop, X-Forwarded-For).
-    TRUST_PROXY: '1',
-    // Login storms are the point of scenarios 5 and 6: their budgets are raised; all other limits stay.
-    RATE_LIMIT_LOGIN_ACCOUNT: '100000000/900',
-    RATE_LIMIT_LOGIN_IP: '100000000/900',
-    // Behind nginx every request comes from one client, the load generator: nginx replaces its
-    // X-Forwarded-For with the address it saw (deploy/nginx), as it must for real clients.
-    ...(INSTANCES > 1 ? { RATE_LIMIT_REGISTER_IP: '100000000/3600' } : {}),
-  });
-  // This process reads and writes the target's database through the app's own modules.
-  process.env.AUTH_SECRET = server.authSecret;
-  process.env.DATABASE_URL = server.databaseUrl;
+  if (SCALING) return scalingRun();
+  const [server] = (await startTargets(SERVER_ENV)) as [Target];
+  useDatabaseOf(server);
   try {
     const usernames = await seed(server);
-    const login = await post(server, '/api/v1/auth/token', { login: usernames[0], password: PASSWORD });
-    if (login.status !== 200) throw new Error(`login failed: ${login.status}`);
-    const token: string = login.body.access_token;
-    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
-    const tampered = `${token.slice(0, -3)}${token.endsWith('AAA') ? 'BBB' : 'AAA'}`;
-    const bearer = { authorization: `Bearer ${token}` };
-    // A browser carries a token of the browser's kind for the same session (an API token is refused
-    // as a cookie), as the login form would have set it.
-    const { signSessionToken } = await import('../lib/auth/token');
-    const browserToken = await signSessionToken({ sub: claims.sub, sid: claims.sid, username: claims.username }, 'browser');
-    const sessionCookie = { cookie: `__Host-gatehouse.session=${browserToken}` };
+    const { token, claims, bearer, tamperedBearer, sessionCookie } = await signedIn(server, usernames[0]!);
 
     const scenarios: Scenario[] = [];
-    const report = (result: Scenario) => {
-      scenarios.push(result);
-      console.log(`  ${result.name}: ${result.rps} req/s, p99 ${result.p99} ms`);
-      return result;
-    };
+    const report = reporter(scenarios);
     const run = async (name: string, options: Load) => report(await load(server, name, options));
 
     const shape = `${ENGINE}, ${INSTANCES} instance${INSTANCES > 1 ? 's behind nginx' : ''} × ${WORKERS} worker${WORKERS > 1 ? 's' : ''}`;
@@ -324,14 +414,12 @@ async function main() {
     const [health, me, refused] = (await interleaved(server, [
       ['0 baseline: GET /api/health', { path: '/api/health' }],
       ['3 GET /api/v1/me (bearer)', { path: '/api/v1/me', headers: bearer }],
-      ['4 GET /api/v1/me (tampered token)', { path: '/api/v1/me', headers: { authorization: `Bearer ${tampered}` } }],
+      ['4 GET /api/v1/me (tampered token)', { path: '/api/v1/me', headers: tamperedBearer }],
     ])).map(report) as [Scenario, Scenario, Scenario];
-    // Pages too run in alternating slices: their req/s is what the worker-scaling target compares.
     const [, account1] = (await interleaved(server, [
       ['1 public page: GET /', { path: '/' }],
       ['2 protected page: GET /account', { path: '/account', headers: sessionCookie }],
     ])).map(report) as [Scenario, Scenario];
-
     let next = 0;
     const loginOptions = jsonPosts('/api/v1/auth/token', () => {
       next = (next + 1) % usernames.length;
@@ -363,15 +451,8 @@ async function main() {
       '7 registrations: POST /api/v1/auth/register': 201,
       '2 again: GET /account (memory check)': 200,
     };
-    const failures: string[] = [];
-    for (const s of scenarios) {
-      const wrong = Object.entries(s.statuses).filter(([code]) => Number(code) !== expected[s.name]);
-      if (s.errors > 0 || s.timeouts > 0) failures.push(`${s.name}: ${s.errors} socket errors, ${s.timeouts} timeouts`);
-      if (wrong.length > 0) failures.push(`${s.name}: unexpected statuses ${JSON.stringify(Object.fromEntries(wrong))}`);
-    }
-
     const peakRss = Math.max(...scenarios.map((s) => s.peakRssMb));
-    const checks = [
+    const checks: Check[] = [
       { what: `login throughput ≥ 80 % of the hashing limit (${hashingLimit.toFixed(1)}/s)`, value: logins.rps / hashingLimit, ok: logins.rps >= 0.8 * hashingLimit },
       { what: 'p99 of /me during a login storm ≤ 3 × at rest', value: meDuringStorm.p99 / Math.max(me.p99, 1), ok: meDuringStorm.p99 <= 3 * Math.max(me.p99, 1) },
       { what: 'one JWT verify (server) ≤ 50 µs', value: pieces.verifyUs, ok: pieces.verifyUs <= 50 },
@@ -380,30 +461,54 @@ async function main() {
       { what: 'peak RSS ≤ 300 MB', value: peakRss, ok: peakRss <= 300 },
       { what: 'no growth between two runs of scenario 2 (≤ +10 %)', value: account2.peakRssMb / account1.peakRssMb, ok: account2.peakRssMb <= account1.peakRssMb * 1.1 },
     ];
-
-    console.log('');
-    console.table(
-      scenarios.map((s) => ({ scenario: s.name, 'req/s': s.rps, 'p50 ms': s.p50, 'p90 ms': s.p90, 'p99 ms': s.p99, statuses: JSON.stringify(s.statuses), errors: s.errors, timeouts: s.timeouts, 'peak RSS MB': s.peakRssMb })),
-    );
     console.log(`Pieces: bcrypt cost ${COST} ${pieces.hashMs} ms (hashing limit ${hashingLimit.toFixed(1)}/s on ${cores} cores), JWT verify ${pieces.verifyUs} µs (Edge middleware, Web Crypto: ${pieces.edgeVerifyUs} µs), session lookup ${pieces.lookupUs} µs`);
-    for (const c of checks) console.log(`${c.ok ? 'MEETS' : 'MISSES'}  ${c.what}: ${Number(c.value.toFixed(2))}`);
-
-    const out = path.join(root, 'bench/results');
-    fs.mkdirSync(out, { recursive: true });
-    const file = path.join(out, `${smoke ? 'smoke' : 'run'}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    fs.writeFileSync(
-      file,
-      JSON.stringify({ at: new Date().toISOString(), smoke, shape: { db: ENGINE, instances: INSTANCES, workers: WORKERS }, machine: { cores, cpu: os.cpus()[0]?.model, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version }, bcryptCost: COST, scenarios, pieces, checks }, null, 2),
-    );
-    console.log(`Results: ${path.relative(root, file)}`);
-    if (failures.length > 0) {
-      console.error(`\nFailures:\n${failures.join('\n')}`);
-      process.exitCode = 1;
-    }
+    printAndSave('run', { db: ENGINE, instances: INSTANCES, workers: WORKERS }, scenarios, checks, { pieces }, failuresOf(scenarios, (name) => expected[name]!));
   } finally {
-    const { closeStore } = await import('../lib/db/client');
-    await closeStore();
-    await server.stop();
+    await stopAll(server);
+  }
+}
+
+async function stopAll(target: Target) {
+  const { closeStore } = await import('../lib/db/client');
+  await closeStore();
+  await target.stop();
+}
+
+/**
+ * `--scaling`: a server of one worker and a server of one worker per core on one database, the
+ * same routes measured on each in alternating slices. Two runs one after another compare two
+ * moments of a machine whose speed drifts by 10–20 %; slices side by side compare the servers.
+ * Only the server being measured has work; the other waits.
+ */
+async function scalingRun() {
+  const [single, many] = (await startTargets(SERVER_ENV, [1, cores])) as [Target, Target];
+  useDatabaseOf(single);
+  try {
+    const usernames = await seed(single);
+    const { bearer, sessionCookie } = await signedIn(single, usernames[0]!);
+    console.log(`Gatehouse scaling benchmark${smoke ? ' (smoke)' : ''}: ${cores} cores, ${ENGINE}, 1 worker vs ${cores}`);
+    const scenarios: Scenario[] = [];
+    const report = reporter(scenarios);
+    const pairs: [string, Load][] = [
+      ['GET /api/v1/me (bearer)', { path: '/api/v1/me', headers: bearer }],
+      ['protected page: GET /account', { path: '/account', headers: sessionCookie }],
+    ];
+    const measured = (await interleaved(
+      single,
+      pairs.flatMap(([name, options]) => [
+        [`${name}, 1 worker`, options, single],
+        [`${name}, ${cores} workers`, options, many],
+      ] as [string, Load, Target][]),
+    )).map(report);
+    const checks: Check[] = pairs.map(([name], i) => {
+      const ratio = measured[2 * i + 1]!.rps / measured[2 * i]!.rps;
+      return { what: `${name}: ${cores} workers ≥ 1.5 × one worker`, value: ratio, ok: ratio >= 1.5 };
+    });
+    const peakRss = Math.max(...scenarios.map((s) => s.peakRssMb));
+    checks.push({ what: 'peak RSS ≤ 300 MB', value: peakRss, ok: peakRss <= 300 });
+    printAndSave('scaling', { db: ENGINE, workers: [1, cores] }, scenarios, checks, {}, failuresOf(scenarios, () => 200));
+  } finally {
+    await stopAll(single);
   }
 }
 
