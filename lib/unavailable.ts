@@ -2,6 +2,7 @@ import 'server-only';
 import { redirect } from 'next/navigation';
 import { databaseUnavailable } from '@/lib/account/failure';
 import { driverError, isDatabaseUnavailable } from '@/lib/db/client';
+import { escapeHtml, plainPage } from '@/lib/plain-page';
 import { safeNext } from '@/lib/routes';
 
 // What a browser gets while the database is out of reach. A page can't answer 503 itself: a page
@@ -30,16 +31,15 @@ export async function pageQuery<T>(path: string, query: Promise<T>): Promise<T> 
   }
 }
 
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-
 /** The 503 page: the failure's own sentence, Retry-After, and a way back to `next`. */
 export function unavailablePage(next = '/'): Response {
   const { message, retryAfterSeconds } = databaseUnavailable();
-  const html =
-    '<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">' +
-    '<meta name="robots" content="noindex"><title>Temporarily unavailable · Gatehouse</title>' +
-    `<main id="unavailable"><h1>Temporarily unavailable</h1><p>${escapeHtml(message)}</p>` +
-    `<p><a href="${escapeHtml(safeNext(next, '/'))}">Try again</a></p></main></html>`;
+  const html = plainPage({
+    id: 'unavailable',
+    title: 'Temporarily unavailable',
+    heading: 'Temporarily unavailable',
+    body: `<p>${escapeHtml(message)}</p><p><a href="${escapeHtml(safeNext(next, '/'))}">Try again</a></p>`,
+  });
   return new Response(html, {
     status: 503,
     headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Retry-After': String(retryAfterSeconds) },

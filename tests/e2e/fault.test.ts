@@ -277,6 +277,8 @@ describe('PostgreSQL going away', () => {
       expect(opened?.status()).toBe(503);
       expect(new URL(browserPage.url()).pathname).toBe('/unavailable');
       expect(await textOf(browserPage, '#unavailable')).toContain(databaseUnavailable().message);
+      // In the site's colours: its own inline style, which the page's CSP allows.
+      expect(await browserPage.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(248, 250, 252)');
     } finally {
       await context.close();
     }

@@ -64,9 +64,10 @@ describe('the database out of reach', () => {
     expect(page.headers.get('content-type')).toMatch(/^text\/html/);
     const html = await page.text();
     expect(html).toMatch(/temporarily unavailable/i);
-    expect(html).toContain('href="/account/profile?a=1&#38;b=2"');
+    const tryAgain = (text: string) => /<a href="([^"]*)">Try again<\/a>/.exec(text)?.[1];
+    expect(tryAgain(html)).toBe('/account/profile?a=1&#38;b=2');
     const elsewhere = await unavailable(new Request('http://gatehouse.test/unavailable?next=%2F%2Fevil.example'));
-    expect(await elsewhere.text()).toContain('href="/"');
+    expect(tryAgain(await elsewhere.text())).toBe('/');
   });
 });
 
