@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 import { expectError } from '../support/api';
 import { newPerson, password, registration } from '../support/generators';
 import { accessLines, startNginx, type Nginx } from '../support/nginx';
@@ -126,6 +126,11 @@ describe('several instances on one database', () => {
   });
 
   it('run server actions whichever instance nginx picks', async () => {
+    // What the proxy and the instances saw, should a step go wrong.
+    onTestFailed(() => {
+      const tail = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').slice(-30).join('\n') : '');
+      console.error(['nginx access:', ...accessLines(proxy.accessLog), 'nginx errors:', tail(proxy.errorLog), 'instance a:', tail(a.log), 'instance b:', tail(b.log)].join('\n'));
+    });
     const person = newPerson();
     const browser = await launchBrowser();
     try {

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './ports';
 
-export type Nginx = { url: string; accessLog: string; stop(): Promise<void> };
+export type Nginx = { url: string; accessLog: string; errorLog: string; stop(): Promise<void> };
 
 const proxyConf = path.resolve(import.meta.dirname, '../../deploy/nginx/gatehouse-proxy.conf');
 const NGINX = process.env.NGINX_PATH ?? '/usr/sbin/nginx';
@@ -17,13 +17,14 @@ export async function startNginx(upstreams: string[]): Promise<Nginx> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-nginx-'));
   const port = await freePort();
   const accessLog = path.join(dir, 'access.log');
+  const errorLog = path.join(dir, 'error.log');
   const temp = (name: string) => `${name} ${path.join(dir, name)};`;
   const conf = `
 ${process.getuid?.() === 0 ? 'user root;' : ''}
 worker_processes 1;
 daemon off;
 pid ${path.join(dir, 'nginx.pid')};
-error_log ${path.join(dir, 'error.log')} warn;
+error_log ${errorLog} warn;
 events { worker_connections 512; }
 http {
   ${['client_body_temp_path', 'proxy_temp_path', 'fastcgi_temp_path', 'uwsgi_temp_path', 'scgi_temp_path'].map(temp).join('\n  ')}
@@ -58,6 +59,7 @@ http {
   return {
     url,
     accessLog,
+    errorLog,
     async stop() {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));

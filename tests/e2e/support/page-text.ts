@@ -7,17 +7,27 @@ export async function textOf(page: Page, selector: string): Promise<string> {
   return (await page.locator(selector).innerText()).trim();
 }
 
-/** Waits (up to 10 s) for an element to show exactly `text`, as a person waits for an answer. */
+/**
+ * Waits for an element to show exactly `text`, as a person waits for an answer: up to 20 s, since
+ * CI runs two test files side by side on two cores, each with its own servers and browsers.
+ */
 export async function expectText(page: Page, selector: string, text: string): Promise<void> {
   try {
     await page.waitForFunction(
       ([sel, want]) => (document.querySelector(sel!) as HTMLElement | null)?.innerText.trim() === want,
       [selector, text],
       // Polling, not requestAnimationFrame: pages under test may run with JavaScript off.
-      { timeout: 10_000, polling: 100 },
+      { timeout: 20_000, polling: 100 },
     );
   } catch {
     // Fall through to an assertion that shows what was there instead.
   }
-  expect(await page.locator(selector).innerText().catch(() => '(no such element)')).toBe(text);
+  const shown = await page.locator(selector).innerText({ timeout: 1_000 }).catch(() => whereInstead(page));
+  expect(shown).toBe(text);
+}
+
+/** For a failure's message: the page a person is on instead, by its address and heading. */
+async function whereInstead(page: Page): Promise<string> {
+  const heading = await page.locator('h1').first().innerText({ timeout: 1_000 }).catch(() => '(no heading)');
+  return `(no such element: ${page.url()} says "${heading.trim()}")`;
 }
