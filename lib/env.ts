@@ -32,6 +32,14 @@ const schema = z.object({
   PASSWORD_HASH_THREADS: z.coerce.number().int().min(1).max(64).optional(),
   /** Server processes on this machine (scripts/server.mjs starts them and tells each). */
   WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  /**
+   * Set by scripts/server.mjs for its workers: '1' for the one that runs the hourly retention job
+   * and prints start-up notices, '0' for the others. A process on its own does both.
+   */
+  GATEHOUSE_HOUSEKEEPER: z
+    .enum(['0', '1'])
+    .default('1')
+    .transform((value) => value === '1'),
   /** Hashes waiting for a thread; past this, answer 503 "busy" rather than queue without end. */
   PASSWORD_HASH_QUEUE: z.coerce.number().int().min(1).max(10_000).default(64),
   // Mail: Resend when a key is set, else JSON files in the outbox folder.

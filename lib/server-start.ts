@@ -12,15 +12,18 @@ import { startRetention } from '@/lib/retention';
 export async function startServerProcess(): Promise<void> {
   try {
     const settings = env();
+    // Once per server, not once per worker: the notice, and the retention job (every run deletes
+    // what is due, so one process per server is enough; instances may run it side by side).
+    const housekeeper = settings.GATEHOUSE_HOUSEKEEPER;
     // PostgreSQL is how several instances share one database; each must then run the same build,
     // or share the key its server actions are encrypted with (docs/deployment.md).
-    if (engineOf(settings.DATABASE_URL) === 'postgres' && !settings.NEXT_SERVER_ACTIONS_ENCRYPTION_KEY && isProduction()) {
+    if (housekeeper && engineOf(settings.DATABASE_URL) === 'postgres' && !settings.NEXT_SERVER_ACTIONS_ENCRYPTION_KEY && isProduction()) {
       console.warn('Gatehouse: NEXT_SERVER_ACTIONS_ENCRYPTION_KEY is not set; forms work across instances only if every instance runs this same build (docs/deployment.md).');
     }
     // The schema is brought up to date before the first request (on PostgreSQL, one instance at a
     // time), and a database that can't be reached stops the start with its reason.
     await migrateStore();
-    startRetention();
+    if (housekeeper) startRetention();
   } catch (error) {
     console.error(`Gatehouse cannot start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);

@@ -210,6 +210,7 @@ const QUICK_FAILURES = 3;
 function supervise(count) {
   cluster.setupPrimary({ stdio: ['inherit', 'inherit', 'pipe', 'ipc'] });
   const workers = new Set();
+  const roles = new Map();
   const replacements = new Set();
   let othersStarted = false;
   let listening = 0;
@@ -218,9 +219,11 @@ function supervise(count) {
   let stopping = false;
   let exitCode = 0;
 
-  function start() {
+  /** `housekeeper`: the one worker that runs the hourly retention job and prints start-up notices. */
+  function start(housekeeper) {
     // Each worker knows how many share the machine (it sizes its password-hashing threads by it).
-    const worker = cluster.fork({ WEB_CONCURRENCY: String(processes) });
+    const worker = cluster.fork({ WEB_CONCURRENCY: String(processes), GATEHOUSE_HOUSEKEEPER: housekeeper ? '1' : '0' });
+    roles.set(worker, housekeeper);
     workers.add(worker);
     const startedAt = Date.now();
     let listened = false;
@@ -237,7 +240,7 @@ function supervise(count) {
       }, QUICK_MS).unref();
       if (!othersStarted) {
         othersStarted = true;
-        for (let i = 1; i < count; i += 1) start();
+        for (let i = 1; i < count; i += 1) start(false);
       }
       listening += 1;
       // Once: replacements count too, so this number only grows.
@@ -274,9 +277,12 @@ function supervise(count) {
     }
     console.error(`Gatehouse: worker ${worker.process.pid} ${how}; starting another.`);
     // Straight away after a long life; a little later after each failed start.
+    // The replacement takes over the role of the one it replaces.
+    const housekeeper = roles.get(worker);
+    roles.delete(worker);
     const timer = setTimeout(() => {
       replacements.delete(timer);
-      start();
+      start(housekeeper);
     }, quickFailures * 1000);
     replacements.add(timer);
   }
@@ -299,7 +305,7 @@ function supervise(count) {
 
   process.on('SIGTERM', () => stop(0));
   process.on('SIGINT', () => stop(0));
-  start();
+  start(true);
 }
 
 if (cluster.isPrimary && processes > 1) supervise(processes);

@@ -131,6 +131,10 @@ function runUntilExit(env: Record<string, string>, cwd: string): Promise<{ code:
 
 const lines = (text: string, pattern: RegExp) => text.split('\n').filter((line) => pattern.test(line));
 
+/** The workers the primary made housekeeper (lib/server-start.ts: the retention job, the notices). */
+const housekeepers = (workers: number[]) =>
+  workers.filter((pid) => fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes('GATEHOUSE_HOUSEKEEPER=1'));
+
 /**
  * A server with WEB_CONCURRENCY workers, once all of them listen: startServer returns when the
  * first one answers, and the primary says when the last is up.
@@ -164,6 +168,8 @@ describe('WEB_CONCURRENCY=2', () => {
       expect(argv.some((arg) => arg.endsWith('scripts/server.mjs'))).toBe(true);
     }
     expect(lines(fs.readFileSync(server.log, 'utf8'), /listening/)).toEqual([`Gatehouse listening on ${server.baseUrl} (2 workers)`]);
+    // One of them runs the hourly job for both.
+    expect(housekeepers(workers)).toHaveLength(1);
 
     // Connections go to both (in turn); one on each worker.
     const byWorker = new Map<number, net.Socket>();
@@ -184,7 +190,9 @@ describe('WEB_CONCURRENCY=2', () => {
   });
 
   it('replaces a worker that is killed, and keeps answering meanwhile', async () => {
-    const [victim, survivor] = children(server.pid) as [number, number];
+    // The housekeeper: its replacement takes the role over.
+    const [victim] = housekeepers(children(server.pid)) as [number];
+    const survivor = children(server.pid).find((pid) => pid !== victim)!;
     process.kill(victim, 'SIGKILL');
     const line = `Gatehouse: worker ${victim} was killed by SIGKILL; starting another.`;
     await expect.poll(() => lines(fs.readFileSync(server.log, 'utf8'), /Gatehouse: worker/), { timeout: 10_000 }).toEqual([line]);
@@ -194,6 +202,7 @@ describe('WEB_CONCURRENCY=2', () => {
     const now = children(server.pid);
     expect(now).toContain(survivor);
     expect(now).not.toContain(victim);
+    expect(housekeepers(now)).toEqual(now.filter((pid) => pid !== survivor));
     const person = newPerson();
     expect((await apiCall(server.baseUrl, 'POST', '/auth/register', { body: registration(person) })).status).toBe(201);
     expect(lines(fs.readFileSync(server.log, 'utf8'), /listening/)).toHaveLength(1);

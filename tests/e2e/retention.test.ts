@@ -55,7 +55,8 @@ it('deletes what is past its period shortly after the server starts, and nothing
   fs.writeFileSync(path.join(outbox, `${now - 8 * DAY}-0123abcd.json`), '{}');
   fs.writeFileSync(path.join(outbox, `${now}-0123abcd.json`), '{}');
 
-  server = await startServer({}, { dataDir: first.dataDir, authSecret: first.authSecret, port: Number(new URL(first.baseUrl).port) });
+  // Two workers, as `npm start` runs on this machine: one of them runs the job (tests/e2e/cluster.test.ts).
+  server = await startServer({ WEB_CONCURRENCY: '2' }, { dataDir: first.dataDir, authSecret: first.authSecret, port: Number(new URL(first.baseUrl).port) });
   // The job's first run is due 10 s after start; outbox mail is its last step.
   await expect.poll(() => fs.readdirSync(outbox), { timeout: 30_000, interval: 500 }).toEqual([`${now}-0123abcd.json`]);
   const aged = (name: string) => name === 'aged' || name === 'LOGIN_IP';
