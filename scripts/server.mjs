@@ -6,6 +6,7 @@
 // - Next's internal request headers, which only Next itself may set (see INTERNAL_HEADER);
 // - the body of a page or server-action request: declared, and at most 64 KB;
 // - a path that doesn't decode, which Next would answer with a 500.
+// And it answers the public pages for visitors without a session from a copy (page-cache.mjs).
 // It runs WEB_CONCURRENCY copies of that server (one per core by default) sharing the port through
 // node:cluster: the primary process starts, replaces and stops them and loads nothing of Next
 // (supervise() below); WEB_CONCURRENCY=1 is one process and no primary. SIGTERM or SIGINT drains:
@@ -19,6 +20,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { withPageCache } from './page-cache.mjs';
 
 // Next loads the .env files inside next() below, after these settings are read. This is its own
 // copy of @next/env (resolved from next), so Next then finds them loaded.
@@ -156,7 +158,7 @@ async function serve() {
   const { default: next } = await import('next');
   app = next({ dev: false, hostname, port });
   await app.prepare();
-  const handle = app.getRequestHandler();
+  const handle = withPageCache(app.getRequestHandler());
 
   // The hardening headers next.config.ts gives every route, for the answers given here instead.
   const { headers: configured } = JSON.parse(fs.readFileSync(path.join(process.cwd(), '.next/routes-manifest.json'), 'utf8'));

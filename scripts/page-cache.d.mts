@@ -1,0 +1,9 @@
+// Types for scripts/page-cache.mjs (plain JavaScript: scripts/server.mjs runs without a build).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
+
+export const PUBLIC_PAGES: Set<string>;
+export const TTL_MS: number;
+export const MAX_ENTRIES: number;
+export function withPageCache(render: Handler, options?: { now?: () => number }): Handler;
