@@ -26,8 +26,8 @@ const MAX_URL_LENGTH = 512;
 const ROUTER_HEADER = /^(?:rsc|next-router-|next-action|next-url)/;
 /** A cookie of ours, by name, whatever its prefix (lib/auth/cookies.ts). */
 const OUR_COOKIE = /(?:^|;)\s*(?:__Host-|__Secure-)?gatehouse\./;
-/** Headers that describe one response on one connection, not the page. */
-const PER_RESPONSE = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding']);
+/** Headers that describe one response's bytes or connection, not the page (an ETag names bytes the new nonce changes). */
+const PER_RESPONSE = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'etag']);
 
 /** The same form as lib/security/headers.ts's newNonce(): 16 random bytes, base64. */
 const newNonce = () => randomBytes(16).toString('base64');

@@ -20,6 +20,7 @@ function render(req: http.IncomingMessage, res: http.ServerResponse) {
   res.setHeader('Content-Security-Policy', `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'`);
   res.setHeader('Content-Type', 'text/html; charset=utf-8');
   res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('ETag', `"${nonce}"`);
   if (twist.cookie) res.setHeader('Set-Cookie', twist.cookie);
   // In pieces, as Next streams it; the encoding Next was asked for, to show it was asked for none.
   res.write(`<p>${req.url} for ${req.headers.cookie ?? 'anyone'}, encoding ${req.headers['accept-encoding'] ?? 'none'}</p>`);
@@ -62,6 +63,9 @@ describe('the public pages for a visitor without a session', () => {
       expect(page.text).toContain('<p>/login for anyone, encoding none</p>');
       expect(page.headers.get('x-frame-options')).toBe('DENY');
     }
+    // The ETag named the first answer's bytes.
+    expect(first.headers.get('etag')).not.toBeNull();
+    expect([second.headers.get('etag'), third.headers.get('etag')]).toEqual([null, null]);
     expect(new Set([first.nonce, second.nonce, third.nonce]).size).toBe(3);
     expect(second.text.replaceAll(second.nonce!, '')).toBe(first.text.replaceAll(first.nonce!, ''));
   });
