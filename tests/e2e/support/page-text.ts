@@ -12,15 +12,22 @@ export async function textOf(page: Page, selector: string): Promise<string> {
  * CI runs two test files side by side on two cores, each with its own servers and browsers.
  */
 export async function expectText(page: Page, selector: string, text: string): Promise<void> {
-  try {
-    await page.waitForFunction(
-      ([sel, want]) => (document.querySelector(sel!) as HTMLElement | null)?.innerText.trim() === want,
-      [selector, text],
-      // Polling, not requestAnimationFrame: pages under test may run with JavaScript off.
-      { timeout: 20_000, polling: 100 },
-    );
-  } catch {
-    // Fall through to an assertion that shows what was there instead.
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      await page.waitForFunction(
+        ([sel, want]) => (document.querySelector(sel!) as HTMLElement | null)?.innerText.trim() === want,
+        [selector, text],
+        // Polling, not requestAnimationFrame: pages under test may run with JavaScript off.
+        { timeout: Math.max(1, deadline - Date.now()), polling: 100 },
+      );
+      break;
+    } catch {
+      // A wait can end in an error before its time: without JavaScript a form post is a
+      // navigation, which can end the document being watched. Wait again, on the new one.
+      if (Date.now() >= deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
   const shown = await page.locator(selector).innerText({ timeout: 1_000 }).catch(() => whereInstead(page));
   expect(shown).toBe(text);
