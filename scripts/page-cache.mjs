@@ -4,9 +4,9 @@
 // Every page renders per request because its scripts carry that response's nonce (middleware.ts,
 // docs/security.md). For these pages, and a visitor with no cookie of ours, nothing else in the
 // answer depends on the request: the HTML is a function of the address. So the rendered answer is
-// kept as text cut at its nonce, and each later answer joins the pieces with a new one: the
-// browser still gets a policy whose nonce no one could have guessed, and the page costs a string
-// join instead of a render (docs/performance.md).
+// kept cut at its nonce, and each later answer joins the pieces with a new one: the browser still
+// gets a policy whose nonce no one could have guessed, and the page costs a join instead of a
+// render (docs/performance.md).
 //
 // Anything that could make an answer personal is left to Next: a cookie of ours (a session, a
 // refresh token, a known device), the App Router's own requests (RSC payloads, server actions),
@@ -46,7 +46,7 @@ function keyOf(req) {
  * and keeps a copy when the answer qualifies.
  */
 export function withPageCache(render, { now = Date.now } = {}) {
-  /** key → { expires, status, nonce, headers: [name, value][], parts: Buffer[] (the page cut at its nonce) } */
+  /** key → { expires, nonce, headers: [name, value][], parts: Buffer[] (the page cut at its nonce) }; only 200s are kept */
   const copies = new Map();
 
   function send(req, res, copy) {
@@ -62,7 +62,7 @@ export function withPageCache(render, { now = Date.now } = {}) {
       res.setHeader('Content-Encoding', 'gzip');
     }
     res.setHeader('Content-Length', body.length);
-    res.writeHead(copy.status);
+    res.writeHead(200);
     res.end(body);
   }
 
@@ -92,7 +92,6 @@ export function withPageCache(render, { now = Date.now } = {}) {
       if (copies.size >= MAX_ENTRIES) copies.delete(copies.keys().next().value);
       copies.set(key, {
         expires: now() + TTL_MS,
-        status: res.statusCode,
         nonce,
         headers: Object.entries(headers).filter(([name]) => !PER_RESPONSE.has(name)),
         parts,
