@@ -2,7 +2,6 @@
 // `npm run bench -- --smoke` runs a hundred requests per scenario so the script can't rot (part
 // of `npm test`); timings are printed, never asserted — only failures (5xx, socket errors, wrong
 // statuses) fail it.
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,7 +10,7 @@ import autocannon, { type Options, type Result } from 'autocannon';
 import bcrypt from 'bcryptjs';
 import { startNginx } from '../tests/support/nginx';
 import { startPostgres } from '../tests/support/postgres';
-import { nextBin, root, startServer, type Server } from '../tests/e2e/support/server';
+import { buildApp, root, startServer, type Server } from '../tests/e2e/support/server';
 
 const smoke = process.argv.includes('--smoke');
 /** `--db sqlite|postgres`, `--workers N` (WEB_CONCURRENCY of each instance), `--instances N` (behind nginx; PostgreSQL). */
@@ -72,10 +71,10 @@ function newestSource(entries: string[]): number {
 /** Builds when there is no build, or when a source is newer than it: a stale build measures old code. */
 function ensureBuild() {
   const buildId = path.join(root, '.next/BUILD_ID');
-  const sources = ['app', 'components', 'lib', 'public', 'middleware.ts', 'next.config.ts', 'package-lock.json'];
+  const sources = ['app', 'components', 'lib', 'public', 'middleware.ts', 'next.config.ts', 'package-lock.json', 'scripts/api-bundle.mjs'];
   if (fs.existsSync(buildId) && fs.statSync(buildId).mtimeMs > newestSource(sources) && !process.argv.includes('--build')) return;
   console.log('Building the production app…');
-  execFileSync(process.execPath, [nextBin, 'build'], { cwd: root, stdio: 'inherit', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  buildApp('inherit');
 }
 
 /** What the load goes to: one server, or several behind nginx, on one database. */

@@ -5,10 +5,9 @@ import { busy, databaseUnavailable, invalid, type Failure } from '@/lib/account/
 import { clearSessionCookies } from '@/lib/auth/browser-session';
 import { requireSession, type CurrentSession } from '@/lib/auth/dal';
 import { HashingBusyError } from '@/lib/auth/password';
-import { isDatabaseUnavailable } from '@/lib/db/client';
+import { isDatabaseUnavailable, logUnavailable } from '@/lib/db/client';
 import { formFields, type FormState } from '@/lib/forms';
 import { loginUrl } from '@/lib/routes';
-import { logUnavailable } from '@/lib/unavailable';
 import { fieldErrors } from '@/lib/validation/auth';
 
 // Server actions are written once in this shape: read exactly the fields the schema names, parse,

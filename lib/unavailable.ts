@@ -1,7 +1,7 @@
 import 'server-only';
 import { redirect } from 'next/navigation';
 import { databaseUnavailable } from '@/lib/account/failure';
-import { driverError, isDatabaseUnavailable } from '@/lib/db/client';
+import { isDatabaseUnavailable, logUnavailable } from '@/lib/db/client';
 import { escapeHtml, plainPage } from '@/lib/plain-page';
 import { safeNext } from '@/lib/routes';
 
@@ -44,12 +44,4 @@ export function unavailablePage(next = '/'): Response {
     status: 503,
     headers: { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store', 'Retry-After': String(retryAfterSeconds) },
   });
-}
-
-/** One line for the operator: where, and the driver's own words (never the SQL or its parameters). */
-export function logUnavailable(where: string, error: unknown): void {
-  const cause = driverError(error);
-  const code = (cause as { code?: unknown } | null)?.code;
-  const text = cause instanceof Error ? cause.message : String(cause);
-  console.warn(`[${where}] database unavailable: ${typeof code === 'string' ? `${code} ` : ''}${text}`);
 }

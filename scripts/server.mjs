@@ -1,30 +1,38 @@
-// The production server: Next's own request handler (what `next start` runs) behind a plain Node
-// http server, which settles what Next would take from the client as it came:
+// The server, in production (`npm start`) and development (`npm run dev`, with --dev): a plain Node
+// http server that hands every request under /api/ to the JSON API's router (lib/api/app.ts, built
+// by api-bundle.mjs) and the rest to Next's own request handler (what `next start` runs). It
+// settles what Next would take from the client as it came:
 // - the client IP: `next start` passes a client-sent X-Forwarded-For through, so any client could
 //   pick the IP that rate limits and the activity log see. Here it comes from the socket, or, with
 //   TRUST_PROXY=<number of proxies in front>, from the proxies' header;
 // - Next's internal request headers, which only Next itself may set (see INTERNAL_HEADER);
 // - the body of a page or server-action request: declared, and at most 64 KB;
 // - a path that doesn't decode, which Next would answer with a 500.
-// And it answers the public pages for visitors without a session from a copy (page-cache.mjs).
+// And in production it answers the public pages for visitors without a session from a copy
+// (page-cache.mjs).
 // It runs WEB_CONCURRENCY copies of that server (one per core by default) sharing the port through
 // node:cluster: the primary process starts, replaces and stops them and loads nothing of Next
-// (supervise() below); WEB_CONCURRENCY=1 is one process and no primary. SIGTERM or SIGINT drains:
+// (supervise() below); WEB_CONCURRENCY=1 is one process and no primary, and the development server
+// is always one (Next's compiler, and the API's rebuilt on every change). SIGTERM or SIGINT drains:
 // no new connections, the requests in progress answered, then exit (drain() below).
 //   PORT (3000), HOSTNAME (0.0.0.0), TRUST_PROXY (0), WEB_CONCURRENCY (cores), from the environment
 //   or the .env files.
 import cluster from 'node:cluster';
-import fs from 'node:fs';
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import net from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { apiBundle, devApiBundle, watchApi } from './api-bundle.mjs';
 import { withPageCache } from './page-cache.mjs';
+
+const dev = process.argv.includes('--dev');
+// As `next dev` and `next start` set it, before anything reads it.
+process.env.NODE_ENV ??= dev ? 'development' : 'production';
 
 // Next loads the .env files inside next() below, after these settings are read. This is its own
 // copy of @next/env (resolved from next), so Next then finds them loaded.
-createRequire(import.meta.resolve('next'))('@next/env').loadEnvConfig(process.cwd(), false);
+createRequire(import.meta.resolve('next'))('@next/env').loadEnvConfig(process.cwd(), dev);
 
 // An empty setting (as .env.example leaves them) means "not set".
 const port = Number(process.env.PORT || 3000);
@@ -36,7 +44,7 @@ if (!Number.isInteger(trustedHops) || trustedHops < 0 || trustedHops > 10) {
 }
 const MAX_PROCESSES = 64;
 const concurrency = process.env.WEB_CONCURRENCY;
-const processes = concurrency ? (/^\d+$/.test(concurrency) ? Number(concurrency) : NaN) : Math.min(os.availableParallelism(), MAX_PROCESSES);
+const processes = dev ? 1 : concurrency ? (/^\d+$/.test(concurrency) ? Number(concurrency) : NaN) : Math.min(os.availableParallelism(), MAX_PROCESSES);
 if (!(processes >= 1 && processes <= MAX_PROCESSES)) {
   console.error(`Gatehouse cannot start: WEB_CONCURRENCY must be the number of server processes to run (1–${MAX_PROCESSES}).`);
   process.exit(1);
@@ -99,9 +107,19 @@ const TOO_LARGE = page(
   '<h1>That was too much data</h1><p>The form you sent is far larger than any of ours needs. Go back, shorten what you typed, and try again.</p>',
 );
 
-/** Why the request doesn't go to Next, as [status, body, content type], or null when it does. */
-function refusal(req) {
-  const pathname = pathOf(req.url);
+/** The headers as sent, less Next's internal ones, with X-Forwarded-For as settled (clientIp). */
+function settledRawHeaders(raw, forwardedFor) {
+  const settled = [];
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    if (name !== 'x-forwarded-for' && !INTERNAL_HEADER.test(name)) settled.push(raw[i], raw[i + 1]);
+  }
+  settled.push('X-Forwarded-For', forwardedFor);
+  return settled;
+}
+
+/** Why the request is answered here, not by the API or Next, as [status, body, content type]; or null. */
+function refusal(req, pathname) {
   const api = pathname?.startsWith('/api/');
   if (!pathname || !decodes(pathname)) {
     if (!api) return [400, BAD_ADDRESS];
@@ -121,9 +139,35 @@ function refusal(req) {
 const DRAIN_MS = 10_000;
 const publicUrl = `http://${hostname === '0.0.0.0' ? 'localhost' : hostname}:${port}`;
 
-/** What each worker runs, or the whole server with WEB_CONCURRENCY=1: Next behind the checks above. */
+/**
+ * The API's router: the built file, or in development a copy rebuilt on every change (each request
+ * goes to the newest; the database and the hashing threads outlive a rebuild on globalThis).
+ */
+async function loadApi() {
+  if (!dev) return import(pathToFileURL(apiBundle).href);
+  let current;
+  let version = 0;
+  let loading = Promise.resolve();
+  await watchApi(() => {
+    version += 1;
+    const url = `${pathToFileURL(devApiBundle).href}?v=${version}`;
+    loading = import(url).then((module) => {
+      if (version > 1) console.log('Gatehouse: the API was rebuilt.');
+      current = module;
+    });
+  });
+  await loading;
+  return {
+    handleApi: (req, res) => current.handleApi(req, res),
+    deferredWorkDone: () => current.deferredWorkDone(),
+    staticSecurityHeaders: () => current.staticSecurityHeaders(),
+  };
+}
+
+/** What each worker runs, or the whole server with WEB_CONCURRENCY=1: the API and Next behind the checks above. */
 async function serve() {
   let app;
+  let api;
   let server;
   let draining = false;
   /** Answers not yet sent in full: they close their connection once sent when a drain begins. */
@@ -141,6 +185,8 @@ async function serve() {
     for (const res of inProgress) if (!res.headersSent) res.setHeader('Connection', 'close');
     server.close(async () => {
       await app.close();
+      // Mail the API's answers promised, sent after them.
+      await api.deferredWorkDone();
       // Opened by the app's code in this process (lib/db/client.ts keeps it on globalThis, which
       // this file shares with Next's handlers), if any request opened it.
       await globalThis.gatehouseStore?.close().catch(() => {});
@@ -156,18 +202,21 @@ async function serve() {
   process.on('SIGINT', drain);
 
   const { default: next } = await import('next');
-  app = next({ dev: false, hostname, port });
+  app = next({ dev, hostname, port });
+  // Next first: it reads the configuration, which refuses to start without a secret in production
+  // and makes one for development.
   await app.prepare();
-  const handle = withPageCache(app.getRequestHandler());
+  api = await loadApi();
+  const handlePage = dev ? app.getRequestHandler() : withPageCache(app.getRequestHandler());
 
-  // The hardening headers next.config.ts gives every route, for the answers given here instead.
-  const { headers: configured } = JSON.parse(fs.readFileSync(path.join(process.cwd(), '.next/routes-manifest.json'), 'utf8'));
-  const hardening = Object.fromEntries(configured.find((rule) => rule.source === '/:path*').headers.map(({ key, value }) => [key, value]));
+  // The hardening headers every answer carries, for the refusals given here.
+  const hardening = Object.fromEntries(api.staticSecurityHeaders().map(({ key, value }) => [key, value]));
 
   server = http.createServer((req, res) => {
     // A request on a kept-alive connection after the drain began: answered, and the connection ends.
     if (draining) res.setHeader('Connection', 'close');
-    const refused = refusal(req);
+    const pathname = pathOf(req.url);
+    const refused = refusal(req, pathname);
     if (refused) {
       const [status, body, type = 'text/html; charset=utf-8'] = refused;
       res.writeHead(status, { ...hardening, 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), 'Cache-Control': 'no-store' });
@@ -177,6 +226,9 @@ async function serve() {
     for (const name of Object.keys(req.headers)) if (INTERNAL_HEADER.test(name)) delete req.headers[name];
     const header = req.headers['x-forwarded-for'];
     req.headers['x-forwarded-for'] = clientIp(Array.isArray(header) ? header.join(',') : header, req.socket.remoteAddress, trustedHops);
+    // The API's router reads the headers as they came (rawHeaders), Next the parsed ones: both
+    // must say the same.
+    if (pathname.startsWith('/api/')) req.rawHeaders = settledRawHeaders(req.rawHeaders, req.headers['x-forwarded-for']);
     inProgress.add(res);
     res.once('close', () => inProgress.delete(res));
     // A body Next stopped reading part-way (the API's cap on a chunked body) leaves the connection
@@ -187,7 +239,12 @@ async function serve() {
     res.once('finish', () => {
       if (draining || (req.destroyed && !req.complete)) socket.end();
     });
-    handle(req, res);
+    if (pathname.startsWith('/api/')) {
+      // The router matches the path as sent; it is given the path checked here (dot segments
+      // resolved, as Next does).
+      if (req.url.includes('/.')) req.url = pathname + new URL(req.url, 'http://localhost').search;
+      api.handleApi(req, res);
+    } else handlePage(req, res);
   });
   server.listen(port, hostname, () => {
     // A signal that came while Next was starting.

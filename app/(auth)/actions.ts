@@ -5,9 +5,9 @@ import { formAction } from '@/lib/actions';
 import { createAccount } from '@/lib/account/register';
 import { signInBrowser, signOutCurrentSession } from '@/lib/auth/browser-session';
 import { logIn, startSessionForClient } from '@/lib/auth/login';
-import { isDatabaseUnavailable } from '@/lib/db/client';
+import { isDatabaseUnavailable, logUnavailable } from '@/lib/db/client';
 import { loginUrl, safeNext } from '@/lib/routes';
-import { logUnavailable, unavailableUrl } from '@/lib/unavailable';
+import { unavailableUrl } from '@/lib/unavailable';
 import { loginSchema, registerSchema } from '@/lib/validation/auth';
 
 export const register = formAction(registerSchema, 'Please correct the highlighted fields.', async (data) => {

@@ -1,5 +1,5 @@
 import 'server-only';
-import { after } from 'next/server';
+import { afterResponse } from '@/lib/request-scope';
 import { checkOwnPassword } from '@/lib/auth/reauth';
 import { deleteUser, type PublicUser } from '@/lib/db/queries/users';
 import { sendMail } from '@/lib/mail/send';
@@ -16,7 +16,7 @@ export async function deleteAccount(user: Pick<PublicUser, 'id' | 'email'>, pass
   const check = await checkOwnPassword(user.id, password, 'password');
   if (!check.ok) return check;
   if (!(await deleteUser(user.id, check.hash))) return sessionEnded();
-  after(async () => {
+  afterResponse(async () => {
     await sendMail(user.email, await accountDeletedMail());
   });
   return { ok: true };

@@ -1,5 +1,5 @@
 import 'server-only';
-import { after } from 'next/server';
+import { afterResponse } from '@/lib/request-scope';
 import { recordSecurityEvent } from '@/lib/auth/audit';
 import { CODE_TTL_MINUTES, INVALID_CODE, consumeCode, deliverCode } from '@/lib/auth/otp';
 import { checkOwnPassword } from '@/lib/auth/reauth';
@@ -80,7 +80,7 @@ export async function confirmEmailChange(current: PublicUser, code: string): Pro
   await retireCodes({ purpose: 'password_reset', userId: user.id }, new Date());
   await recordSecurityEvent(user.id, 'email_changed');
   const oldEmail = current.email;
-  after(async () => {
+  afterResponse(async () => {
     await sendMail(oldEmail, await emailChangedMail(confirmed.email));
   });
   return { ok: true, user };

@@ -1,5 +1,5 @@
 import 'server-only';
-import { after } from 'next/server';
+import { afterResponse } from '@/lib/request-scope';
 import { recordSecurityEvent } from '@/lib/auth/audit';
 import { hashPassword } from '@/lib/auth/password';
 import { COMMON_PASSWORD_MESSAGE, isCommonPassword } from '@/lib/auth/password-policy';
@@ -43,7 +43,7 @@ export async function changePassword(
   if (!replaced?.session) return sessionEnded();
   await recordSecurityEvent(user.id, 'password_changed');
   // If it wasn't them, the mailbox is where they can take the account back.
-  after(async () => {
+  afterResponse(async () => {
     await sendMail(user.email, await passwordChangedMail('changed', publicUrl('/forgot-password')));
   });
   return { ok: true, revoked: replaced.revoked, session: replaced.session };

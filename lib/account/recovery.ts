@@ -1,5 +1,5 @@
 import 'server-only';
-import { after } from 'next/server';
+import { afterResponse } from '@/lib/request-scope';
 import { recordSecurityEvent } from '@/lib/auth/audit';
 import { CODE_TTL_MINUTES, INVALID_CODE, checkCode, deliverCode } from '@/lib/auth/otp';
 import { markCodeUsed } from '@/lib/db/queries/codes';
@@ -21,14 +21,14 @@ export const CODE_SENT = `If an account exists for that address, we sent a code 
 /**
  * Starts a password reset. Whatever the address, the caller answers the same thing at the same
  * speed: the response waits only for one indexed lookup; issuing the code (the limit check, the
- * insert) and the mail happen after the response (`after`). Over the limit, nothing is sent.
+ * insert) and the mail happen after the response (`afterResponse`). Over the limit, nothing is sent.
  */
 export async function requestPasswordReset(email: string): Promise<void> {
   // Over the per-IP limit nothing is sent, and the answer stays the same.
   if ((await hit('FORGOT_IP', (await currentClient()).limitKey)) > 0) return;
   const user = await findUserByEmail(email);
   if (!user) return;
-  after(async () => {
+  afterResponse(async () => {
     await deliverCode({ purpose: 'password_reset', userId: user.id, email: user.email }, (code) =>
       codeMail('password_reset', code, CODE_TTL_MINUTES, publicUrl(`/reset-password?email=${encodeURIComponent(user.email)}`)),
     );
@@ -61,7 +61,7 @@ export async function resetPassword(input: { email: string; code: string; newPas
   if (!(await replacePassword({ userId: user.id, passwordHash, keepSessionId: null }))) return invalidField('code', INVALID_CODE);
   await clearLoginFailures(user.id);
   await recordSecurityEvent(user.id, 'password_reset');
-  after(async () => {
+  afterResponse(async () => {
     await sendMail(user.email, await passwordChangedMail('reset', publicUrl('/forgot-password')));
   });
   return { ok: true, user, passwordHash };

@@ -1,64 +1,76 @@
 import 'server-only';
+import { serialize } from 'hono/utils/cookie';
 import { busy, databaseUnavailable } from '@/lib/account/failure';
-import { secureCookies } from '@/lib/auth/cookies';
+import { secureCookies, type CookieOptions } from '@/lib/auth/cookies';
 import { HashingBusyError } from '@/lib/auth/password';
-import { isDatabaseUnavailable } from '@/lib/db/client';
+import { isDatabaseUnavailable, logUnavailable } from '@/lib/db/client';
 import { env } from '@/lib/env';
-import { HSTS } from '@/lib/security/headers';
-import { logUnavailable } from '@/lib/unavailable';
+import { inRequestScope, runAfterAnswer } from '@/lib/request-scope';
+import { HSTS, staticSecurityHeaders } from '@/lib/security/headers';
 import { ApiError, errorResponse, failureError, notFound } from './errors';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 type Method = (typeof METHODS)[number];
-type Params = Record<string, string | string[]>;
-type Handler = (request: Request, params: Params) => Promise<Response>;
-type RouteContext = { params: Promise<Params> };
+export type Params = Record<string, string>;
+export type Handler = (request: Request, params: Params) => Promise<Response>;
+/** One path's handlers, by method. */
+export type Methods = Partial<Record<Method, Handler>>;
+
+const isMethod = (method: string): method is Method => (METHODS as readonly string[]).includes(method);
+
+/** The hardening headers every answer carries (pages get them from next.config.ts). */
+const HARDENING = staticSecurityHeaders();
 
 /**
- * Turns one handler per method into the exports of a `route.ts`: every other method gets a JSON
- * 405 with `Allow`, OPTIONS answers CORS preflights (for CORS_ORIGINS only), and anything thrown
- * becomes the API's error shape — a database out of reach a 503 `unavailable`, an unexpected error
- * a plain 500, never a stack trace.
+ * The one pipeline every API request goes through, around its path's handlers: every other method
+ * gets a JSON 405 with `Allow` (HEAD is GET without the body), OPTIONS answers CORS preflights
+ * (for CORS_ORIGINS only), anything thrown becomes the API's error shape — a database out of reach
+ * a 503 `unavailable`, an unexpected error a plain 500, never a stack trace — and every answer gets
+ * the hardening headers, CORS, HSTS and the cookies the use-cases set. Work the use-cases defer
+ * (mail) starts once the answer is out.
  */
-export function apiRoute(handlers: Partial<Record<Method, Handler>>) {
+export function apiRoute(handlers: Methods): Handler {
   const allowed = [...METHODS.filter((m) => handlers[m]), ...(handlers.GET ? ['HEAD'] : []), 'OPTIONS'].join(', ');
-  const wrap = (method: Method | 'OPTIONS') => async (request: Request, context: RouteContext) => {
-    const cors = corsHeaders(request);
-    if (method === 'OPTIONS') {
-      const preflight: Record<string, string> = cors['Access-Control-Allow-Origin']
-        ? { 'Access-Control-Allow-Methods': allowed, 'Access-Control-Allow-Headers': 'Authorization, Content-Type', 'Access-Control-Max-Age': '600' }
-        : {};
-      return new Response(null, { status: 204, headers: { Allow: allowed, ...cors, ...preflight } });
-    }
-    let response: Response;
-    try {
-      const handler = handlers[method];
-      if (!handler) throw new ApiError(405, 'method_not_allowed', `${method} is not allowed here. Allowed: ${allowed}.`, { headers: { Allow: allowed } });
-      response = await handler(request, await context.params);
-    } catch (error) {
-      response = errorResponse(error instanceof ApiError ? error : unexpected(error));
-    }
-    for (const [name, value] of Object.entries(cors)) response.headers.set(name, value);
-    if (secureCookies()) response.headers.set('Strict-Transport-Security', HSTS);
-    return response;
-  };
-  return {
-    GET: wrap('GET'),
-    POST: wrap('POST'),
-    PUT: wrap('PUT'),
-    PATCH: wrap('PATCH'),
-    DELETE: wrap('DELETE'),
-    OPTIONS: wrap('OPTIONS'),
-  };
+  return (request, params) =>
+    inRequestScope(request, async (scope) => {
+      const method = request.method === 'HEAD' ? 'GET' : request.method;
+      const cors = corsHeaders(request);
+      let response: Response;
+      if (method === 'OPTIONS') {
+        const preflight: Record<string, string> = cors['Access-Control-Allow-Origin']
+          ? { 'Access-Control-Allow-Methods': allowed, 'Access-Control-Allow-Headers': 'Authorization, Content-Type', 'Access-Control-Max-Age': '600' }
+          : {};
+        response = new Response(null, { status: 204, headers: { Allow: allowed, ...preflight } });
+      } else {
+        try {
+          const handler = isMethod(method) ? handlers[method] : undefined;
+          if (!handler) throw new ApiError(405, 'method_not_allowed', `${method} is not allowed here. Allowed: ${allowed}.`, { headers: { Allow: allowed } });
+          response = await handler(request, params);
+        } catch (error) {
+          response = errorResponse(error instanceof ApiError ? error : unexpected(error));
+        }
+      }
+      const { headers } = response;
+      for (const { key, value } of HARDENING) headers.set(key, value);
+      for (const [name, value] of Object.entries(cors)) headers.set(name, value);
+      if (secureCookies()) headers.set('Strict-Transport-Security', HSTS);
+      for (const { name, value, options } of scope.cookieWrites) headers.append('Set-Cookie', serialize(name, value, cookieAttributes(options)));
+      runAfterAnswer(scope);
+      return response;
+    });
 }
 
 /** Every method on a path that doesn't exist: a JSON 404. */
-export const unknownRoute = () => {
-  const missing = async () => {
+export function unknownRoute(): Handler {
+  const missing = async (): Promise<Response> => {
     throw notFound();
   };
   return apiRoute({ GET: missing, POST: missing, PUT: missing, PATCH: missing, DELETE: missing });
-};
+}
+
+function cookieAttributes(options: CookieOptions) {
+  return { httpOnly: options.httpOnly, secure: options.secure, path: options.path, sameSite: 'Lax' as const, ...(options.maxAge === undefined ? {} : { maxAge: options.maxAge }) };
+}
 
 function unexpected(error: unknown): ApiError {
   if (error instanceof HashingBusyError) return failureError(busy(error.retryAfterSeconds));

@@ -1,5 +1,5 @@
 import 'server-only';
-import { cookies } from 'next/headers';
+import { requestCookie, responseCookies } from '@/lib/request-scope';
 import type { PublicUser } from '@/lib/db/queries/users';
 import { clearAuthCookies, refreshCookieName, sessionCookieName, setRefreshCookie, setSessionCookie } from './cookies';
 import { recordSecurityEvent } from './audit';
@@ -17,7 +17,7 @@ const identity = (user: Pick<PublicUser, 'id' | 'username'>, sessionId: string) 
 
 /** Puts a session that just started (login, registration, reset) into this browser. */
 export async function signInBrowser(user: Pick<PublicUser, 'id' | 'username'>, started: StartedSession): Promise<void> {
-  const jar = await cookies();
+  const jar = await responseCookies();
   setSessionCookie(jar, await signSessionToken(identity(user, started.sessionId), 'browser'));
   if (started.refreshToken) setRefreshCookie(jar, started.refreshToken);
   rememberDevice(jar, await currentDeviceCookie(), user.id);
@@ -28,16 +28,15 @@ export async function signInBrowser(user: Pick<PublicUser, 'id' | 'username'>, s
  * browser's cookies follow it, so the old token and refresh cookie are worth nothing.
  */
 export async function followRotatedSession(user: Pick<PublicUser, 'id' | 'username'>, rotated: StartedSession): Promise<void> {
-  const jar = await cookies();
+  const jar = await responseCookies();
   setSessionCookie(jar, await signSessionToken(identity(user, rotated.sessionId), 'browser'));
   if (rotated.refreshToken) setRefreshCookie(jar, rotated.refreshToken);
 }
 
 /** Ends the current session on the server (not just in this browser) and clears its cookies. */
 export async function signOutCurrentSession(): Promise<void> {
-  const jar = await cookies();
-  const token = jar.get(sessionCookieName())?.value;
-  const refreshToken = jar.get(refreshCookieName())?.value;
+  const token = await requestCookie(sessionCookieName());
+  const refreshToken = await requestCookie(refreshCookieName());
   const verified = token ? await verifySessionToken(token, 'browser') : null;
   if (verified?.ok) {
     await revokeSession(verified.claims.sid, new Date());
@@ -46,10 +45,10 @@ export async function signOutCurrentSession(): Promise<void> {
     await revokeSession(verified.sid, new Date());
   }
   if (refreshToken) await endSessionByRefreshToken(refreshToken);
-  clearAuthCookies(jar);
+  clearAuthCookies(await responseCookies());
 }
 
 /** Clears this browser's session cookies without touching the server (the session is already gone). */
 export async function clearSessionCookies(): Promise<void> {
-  clearAuthCookies(await cookies());
+  clearAuthCookies(await responseCookies());
 }

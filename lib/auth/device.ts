@@ -1,6 +1,6 @@
 import 'server-only';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { cookies } from 'next/headers';
+import { requestCookie } from '@/lib/request-scope';
 import { DEVICE_COOKIE_MAX_AGE_SECONDS, deviceCookieName, setDeviceCookie, type CookieJar } from './cookies';
 import { purposeKey, purposeKeys } from './keys-node';
 
@@ -41,7 +41,7 @@ export function knownDevice(cookie: string | undefined, userId: number, now = Da
 
 /** The device cookie sent with this request, if any. */
 export async function currentDeviceCookie(): Promise<string | undefined> {
-  return (await cookies()).get(deviceCookieName())?.value;
+  return requestCookie(deviceCookieName());
 }
 
 /** After a login: this browser is (still) known for the account for another 30 days. */

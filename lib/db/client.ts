@@ -200,6 +200,14 @@ export function driverError(error: unknown): unknown {
   return inner;
 }
 
+/** One line for the operator: where, and the driver's own words (never the SQL or its parameters). */
+export function logUnavailable(where: string, error: unknown): void {
+  const cause = driverError(error);
+  const code = (cause as { code?: unknown } | null)?.code;
+  const text = cause instanceof Error ? cause.message : String(cause);
+  console.warn(`[${where}] database unavailable: ${typeof code === 'string' ? `${code} ` : ''}${text}`);
+}
+
 // PostgreSQL's SQLSTATEs for "can't serve now", not "this statement is wrong": class 08 (connection
 // exception), 57P01–57P03 (admin shutdown, crash shutdown, cannot connect now), 53300 (too many
 // connections). Socket errors on the way there. SQLite: locked past busy_timeout, the file gone

@@ -1,5 +1,5 @@
 import 'server-only';
-import { headers } from 'next/headers';
+import { requestHeaders } from '@/lib/request-scope';
 import { ipKey } from './rate-limit';
 
 // The one place that says who is asking. `npm start` (scripts/server.mjs) overwrites
@@ -18,7 +18,7 @@ export type Client = {
 
 /** Who is making this request. */
 export async function currentClient(): Promise<Client> {
-  const requestHeaders = await headers();
-  const ip = clientIp(requestHeaders);
-  return { ip, limitKey: ipKey(ip), userAgent: userAgent(requestHeaders) };
+  const sent = await requestHeaders();
+  const ip = clientIp(sent);
+  return { ip, limitKey: ipKey(ip), userAgent: userAgent(sent) };
 }

@@ -1,21 +1,15 @@
 // Builds the production app (unless E2E_SKIP_BUILD=1, for quick local re-runs) and starts the
 // server the test files share (support/shared-server.ts), with a fresh database, secret and outbox.
-import { execFileSync } from 'node:child_process';
 import type { TestProject } from 'vitest/node';
-import { nextBin, root, startServer } from './support/server';
+import { buildApp, startServer } from './support/server';
 
 export default async function setup(project: TestProject) {
   if (process.env.E2E_SKIP_BUILD !== '1') {
     try {
-      execFileSync(process.execPath, [nextBin, 'build'], {
-        cwd: root,
-        env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-        stdio: 'pipe',
-        encoding: 'utf8',
-      });
+      buildApp('pipe');
     } catch (error) {
       const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-      throw new Error(`next build failed:\n${stdout ?? ''}\n${stderr ?? ''}`);
+      throw new Error(`the build failed:\n${stdout ?? ''}\n${stderr ?? ''}`);
     }
   }
   // Behind one "proxy": every test browser and API call says which client it is (X-Forwarded-For),

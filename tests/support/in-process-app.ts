@@ -1,16 +1,25 @@
 // The app inside the test process, for the HTTP contract of its JSON API without a server: each
-// call goes to the route handler Next would pick (api-routes.ts), through next-request.ts, on an
-// in-memory database, with mail in an outbox folder of its own. The test file must mock Next's
-// modules as next-request.ts shows.
+// call goes to the API's router (lib/api/app.ts) as a Web Request, on an in-memory database, with
+// mail in an outbox folder of its own.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
+import { api } from '@/lib/api/app';
 import { store } from '@/lib/db/client';
-import { apiRequest, type ApiOptions, type ApiResult } from './api';
-import { routeFor } from './api-routes';
-import { call } from './next-request';
+import { deferredWorkDone } from '@/lib/request-scope';
+import { apiRequest, readResult, type ApiOptions, type ApiResult } from './api';
+
+/**
+ * One request through the API's router, read in full; the work it left for after its answer
+ * (mail) has run when this returns, so a test sees the mail a request sends, or knows it sent none.
+ */
+export async function serveApi(request: Request): Promise<ApiResult> {
+  const result = await readResult(await api.fetch(request));
+  await deferredWorkDone();
+  return result;
+}
 
 export type InProcessApp = {
   /** Holds the outbox (tests/support/outbox.ts reads it). */
@@ -35,9 +44,7 @@ export function inProcessApp(settings: Record<string, string> = {}): InProcessAp
   return {
     dataDir,
     async api(method, apiPath, options) {
-      const url = `http://gatehouse.test/api/v1${apiPath}`;
-      const { handler, params } = await routeFor(method, new URL(url).pathname);
-      return call(handler, apiRequest(url, method, options), params);
+      return serveApi(apiRequest(`http://gatehouse.test/api/v1${apiPath}`, method, options));
     },
     db() {
       const current = store();

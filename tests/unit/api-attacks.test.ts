@@ -3,14 +3,12 @@
 // limits. In-process (tests/support/in-process-app.ts); the open redirects, a crash in the middle
 // of writes and the server log are in tests/e2e/adversarial.test.ts.
 import fc from 'fast-check';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ApiResult } from '../support/api';
 import { clientAddress, email, newPerson, registration, type Person } from '../support/generators';
 import { inProcessApp } from '../support/in-process-app';
 import { waitForMail } from '../support/outbox';
 
-vi.mock('next/headers', () => import('../support/next-request'));
-vi.mock('next/server', () => import('../support/next-request'));
 
 /** Generated cases per property; FC_RUNS=500 for a longer hunt. */
 const RUNS = Number(process.env.FC_RUNS ?? 25);

@@ -1,11 +1,9 @@
 // A full hashing queue, in-process (tests/support/in-process-app.ts) with one hashing thread and
 // room for one password waiting: the API answers "busy" instead of queueing without end.
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newPerson, registration } from '../support/generators';
 import { inProcessApp } from '../support/in-process-app';
 
-vi.mock('next/headers', () => import('../support/next-request'));
-vi.mock('next/server', () => import('../support/next-request'));
 
 const { api } = inProcessApp({ PASSWORD_HASH_THREADS: '1', PASSWORD_HASH_QUEUE: '1' });
 

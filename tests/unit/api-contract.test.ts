@@ -2,16 +2,14 @@
 // tokens, bodies it refuses, the OpenAPI document. Each call goes to the route handler in-process
 // (tests/support/in-process-app.ts); what needs a real server or browser is in tests/e2e.
 import { SignJWT, base64url } from 'jose';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signSessionToken } from '@/lib/auth/token';
 import { claimsOf, expectError } from '../support/api';
-import { routePaths } from '../support/api-routes';
+import { API_ROUTES } from '@/lib/api/app';
 import { email, newPerson, registration, username, type Person } from '../support/generators';
 import { inProcessApp } from '../support/in-process-app';
 import { codeIn, mailTo, waitForMail } from '../support/outbox';
 
-vi.mock('next/headers', () => import('../support/next-request'));
-vi.mock('next/server', () => import('../support/next-request'));
 
 const app = inProcessApp({ CORS_ORIGINS: 'https://app.gatehouse.test' });
 const call = app.api;
@@ -313,14 +311,14 @@ describe('the OpenAPI document', () => {
     expect(doc.status).toBe(200);
     expect(doc.body.openapi).toBe('3.1.0');
 
-    const routes = routePaths.filter((p) => p.startsWith('/api/v1/')).map((p) => p.slice('/api/v1'.length));
+    const routes = API_ROUTES.map(([p]) => p).filter((p) => p.startsWith('/api/v1/')).map((p) => p.slice('/api/v1'.length));
     const documented: Record<string, string[]> = {};
     for (const [p, methods] of Object.entries(doc.body.paths as Record<string, object>)) documented[p] = Object.keys(methods).map((m) => m.toUpperCase()).sort();
 
     const existing: Record<string, string[]> = {};
     for (const route of routes) {
-      const openApiPath = route.replace(/\[(\w+)\]/g, '{$1}');
-      const concrete = route.replace(/\[(\w+)\]/g, 'someone');
+      const openApiPath = route.replace(/:(\w+)/g, '{$1}');
+      const concrete = route.replace(/:(\w+)/g, 'someone');
       const allow = (await call('OPTIONS', concrete)).headers.get('allow') ?? '';
       existing[openApiPath] = allow.split(', ').filter((m) => m !== 'HEAD' && m !== 'OPTIONS').sort();
     }

@@ -2,13 +2,11 @@
 // Each call is a client of its own (X-Forwarded-For) unless the test names one; time passes by
 // ageing the counters in the database. The per-client limit on registrations, counted on the
 // socket's address whatever X-Forwarded-For says, is in tests/e2e/limits.test.ts.
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { clientAddress, email, newPerson, registration, type Person } from '../support/generators';
 import { inProcessApp } from '../support/in-process-app';
 import { codeIn, mailTo, waitForMail } from '../support/outbox';
 
-vi.mock('next/headers', () => import('../support/next-request'));
-vi.mock('next/server', () => import('../support/next-request'));
 
 const app = inProcessApp();
 const call = app.api;

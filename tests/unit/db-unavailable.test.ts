@@ -4,18 +4,14 @@
 // liveness probe doesn't care. (tests/e2e/fault.test.ts stops and freezes a real server.)
 import { createServer } from 'node:net';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { GET as unavailable } from '@/app/unavailable/route';
 import { signSessionToken } from '@/lib/auth/token';
 import { isDatabaseUnavailable } from '@/lib/db/client';
 import { apiRequest, expectError } from '../support/api';
-import { routeFor } from '../support/api-routes';
 import { newPerson, registration } from '../support/generators';
-import { inProcessApp, type InProcessApp } from '../support/in-process-app';
-import { call } from '../support/next-request';
+import { inProcessApp, serveApi, type InProcessApp } from '../support/in-process-app';
 
-vi.mock('next/headers', () => import('../support/next-request'));
-vi.mock('next/server', () => import('../support/next-request'));
 
 /** A port that was free a moment ago: nothing listens there. */
 const closedPort = () =>
@@ -34,8 +30,7 @@ beforeAll(async () => {
 });
 
 const get = async (path: string) => {
-  const { handler, params } = await routeFor('GET', path);
-  return call(handler, apiRequest(`http://gatehouse.test${path}`, 'GET'), params);
+  return serveApi(apiRequest(`http://gatehouse.test${path}`, 'GET'));
 };
 
 const expectUnavailable = (result: Awaited<ReturnType<typeof get>>) => {

@@ -1,19 +1,14 @@
 // Liveness and readiness in-process (tests/support/in-process-app.ts), on a healthy database:
 // SQLite in memory. tests/unit/db-unavailable.test.ts has the same probes with no database.
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiRequest } from '../support/api';
-import { routeFor } from '../support/api-routes';
-import { inProcessApp } from '../support/in-process-app';
-import { call } from '../support/next-request';
+import { inProcessApp, serveApi } from '../support/in-process-app';
 
-vi.mock('next/headers', () => import('../support/next-request'));
-vi.mock('next/server', () => import('../support/next-request'));
 
 inProcessApp();
 
 const get = async (path: string) => {
-  const { handler, params } = await routeFor('GET', path);
-  return call(handler, apiRequest(`http://gatehouse.test${path}`, 'GET'), params);
+  return serveApi(apiRequest(`http://gatehouse.test${path}`, 'GET'));
 };
 
 describe('health probes on a healthy database', () => {

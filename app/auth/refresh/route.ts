@@ -3,9 +3,9 @@ import { NextResponse, type NextRequest } from 'next/server';
 import { clearAuthCookies, refreshCookieName, setRefreshCookie, setSessionCookie } from '@/lib/auth/cookies';
 import { refreshSession, type Refreshed } from '@/lib/auth/session';
 import { signSessionToken } from '@/lib/auth/token';
-import { isDatabaseUnavailable } from '@/lib/db/client';
+import { isDatabaseUnavailable, logUnavailable } from '@/lib/db/client';
 import { isProtectedPath, loginUrl, safeNext } from '@/lib/routes';
-import { logUnavailable, unavailablePage } from '@/lib/unavailable';
+import { unavailablePage } from '@/lib/unavailable';
 
 // A relative Location: behind `next start` a route handler's request.url names the server's own
 // hostname, not the one the browser used, and cookies are bound to the latter.

@@ -1,6 +1,6 @@
 // Starts the production build (`npm start`: Next's handler in scripts/server.mjs) on a free port
 // with its own database and outbox.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -8,8 +8,15 @@ import path from 'node:path';
 import { freePort } from '../../support/ports';
 
 export const root = path.resolve(__dirname, '../../..');
-export const nextBin = path.join(root, 'node_modules/next/dist/bin/next');
+const nextBin = path.join(root, 'node_modules/next/dist/bin/next');
 const serverScript = path.join(root, 'scripts/server.mjs');
+
+/** What `npm run build` does: Next's build, then the API's bundle (scripts/api-bundle.mjs). */
+export function buildApp(stdio: 'pipe' | 'inherit'): void {
+  const options = { cwd: root, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }, stdio, encoding: 'utf8' } as const;
+  execFileSync(process.execPath, [nextBin, 'build'], options);
+  execFileSync(process.execPath, [path.join(root, 'scripts/build-api.mjs')], options);
+}
 
 export type Server = {
   baseUrl: string;
