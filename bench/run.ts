@@ -11,6 +11,7 @@ import bcrypt from 'bcryptjs';
 import { startNginx } from '../tests/support/nginx';
 import { startPostgres } from '../tests/support/postgres';
 import { buildApp, root, startServer, type Server } from '../tests/e2e/support/server';
+import { flaskPeerAvailable, startBaseline, startFlaskPeer, type Peer } from './peers';
 
 const smoke = process.argv.includes('--smoke');
 /** `--db sqlite|postgres`, `--workers N` (WEB_CONCURRENCY of each instance), `--instances N` (behind nginx; PostgreSQL). */
@@ -77,6 +78,12 @@ function ensureBuild() {
   buildApp('inherit');
 }
 
+/**
+ * GET /api/v1/me on one worker before the API had its own router (issue 15): the best of the
+ * three runs of 2026-12-02 (bench/results/run-2026-12-02T22-41-21-995Z.json).
+ */
+const ME_BEFORE_ROUTER = 924;
+
 /** What the load goes to: one server, or several behind nginx, on one database. */
 type Target = {
   baseUrl: string;
@@ -140,8 +147,10 @@ const clientIp = () => {
 };
 
 type Load = Omit<Partial<Options>, 'url'> & { path: string };
+/** Gatehouse, or a peer it is measured against (bench/peers.ts). */
+type Answering = Pick<Peer, 'baseUrl' | 'pids'>;
 
-const cannon = (server: Target, { path: urlPath, ...options }: Load, bound: Partial<Options>): Promise<Result> =>
+const cannon = (server: Answering, { path: urlPath, ...options }: Load, bound: Partial<Options>): Promise<Result> =>
   autocannon({ url: `${server.baseUrl}${urlPath}`, connections: 10, ...options, ...bound } as Options);
 
 const WARM_UP_LIMIT_MS = 30_000;
@@ -153,7 +162,7 @@ const WARM_UP_LIMIT_MS = 30_000;
  * part lasts N times as long; and with every core busy V8's compiler threads get less time, so
  * it goes on until a two-second slice is no faster than the one before it.
  */
-async function warmUp(server: Target, options: Load) {
+async function warmUp(server: Answering, options: Load) {
   const answering = server.pids().length;
   if (smoke) {
     await cannon(server, options, { amount: Math.max(30 * answering, options.connections ?? 0) });
@@ -194,7 +203,7 @@ function summarise(name: string, slices: Result[], peakRssMb: number): Scenario 
 }
 
 /** The work's result, and the most memory any one answering process held meanwhile. */
-async function withPeakRss<T>(server: Target, work: () => Promise<T>): Promise<{ result: T; peakRssMb: number }> {
+async function withPeakRss<T>(server: Answering, work: () => Promise<T>): Promise<{ result: T; peakRssMb: number }> {
   const sample = () => Math.max(...server.pids().map(rssMb));
   let peak = sample();
   const sampler = setInterval(() => (peak = Math.max(peak, sample())), 100);
@@ -216,7 +225,7 @@ async function load(server: Target, name: string, options: Load): Promise<Scenar
  * speed drifts by 10–20 % from one ten-second window to the next, which one window each would
  * report as a difference between the routes.
  */
-async function interleaved(server: Target, entries: [string, Load, Target?][]): Promise<Scenario[]> {
+async function interleaved(server: Answering, entries: [string, Load, Answering?][]): Promise<Scenario[]> {
   for (const [, options, target = server] of entries) await warmUp(target, options);
   const slices = entries.map(() => [] as Result[]);
   const peaks = entries.map(() => 0);
@@ -400,6 +409,7 @@ async function main() {
   if (SCALING) return scalingRun();
   const [server] = (await startTargets(SERVER_ENV)) as [Target];
   useDatabaseOf(server);
+  const peers: Peer[] = [];
   try {
     const usernames = await seed(server);
     const { token, claims, bearer, tamperedBearer, sessionCookie } = await signedIn(server, usernames[0]!);
@@ -410,19 +420,44 @@ async function main() {
 
     const shape = `${ENGINE}, ${INSTANCES} instance${INSTANCES > 1 ? 's behind nginx' : ''} × ${WORKERS} worker${WORKERS > 1 ? 's' : ''}`;
     console.log(`Gatehouse benchmark${smoke ? ' (smoke)' : ''}: ${cores} cores, ${shape}, bcrypt cost ${COST}, ${SEED_USERS} users`);
+    // The ceiling of the API's pieces on this database (SQLite only), and the Flask app Gatehouse
+    // replaces when it can run here (not in smoke runs: CI doesn't install it).
+    const baseline = ENGINE === 'sqlite' ? await startBaseline(server.databaseUrl, server.authSecret) : null;
+    const flask = !smoke && flaskPeerAvailable() ? await startFlaskPeer() : null;
+    if (!flask && !smoke) console.log('  (the Flask seed peer is not installed here: its comparison is left out)');
+    peers.push(...[baseline, flask].filter((peer) => peer !== null));
+    const at32 = { connections: 32 };
     // In turns, so the ratios between them (the targets below) compare the same moments of a
     // machine whose speed drifts.
-    const [health, me, refused, home, loginPage, registerPage, account1, home32] = (await interleaved(server, [
+    const measured = (await interleaved(server, [
       ['0 baseline: GET /api/health', { path: '/api/health' }],
       ['3 GET /api/v1/me (bearer)', { path: '/api/v1/me', headers: bearer }],
       ['4 GET /api/v1/me (tampered token)', { path: '/api/v1/me', headers: tamperedBearer }],
+      ['3 GET /api/v1/me (bearer, 32 connections)', { path: '/api/v1/me', headers: bearer, ...at32 }],
+      ...(baseline ? [['0 bare Node: token check, lookup, JSON (32 connections)', { path: '/api/v1/me', headers: bearer, ...at32 }, baseline] as [string, Load, Answering]] : []),
+      ...(flask ? [['0 Flask seed peer: GET /auth (32 connections)', { path: '/auth', headers: flask.auth, ...at32 }, flask] as [string, Load, Answering]] : []),
       ['1 public page: GET /', { path: '/' }],
       ['1 public page: GET /login', { path: '/login' }],
       ['1 public page: GET /register', { path: '/register' }],
       ['2 protected page: GET /account', { path: '/account', headers: sessionCookie }],
       // The connections of the public page's latency target.
-      ['1 public page: GET / (32 connections)', { path: '/', connections: 32 }],
-    ])).map(report) as Scenario[] as [Scenario, Scenario, Scenario, Scenario, Scenario, Scenario, Scenario, Scenario];
+      ['1 public page: GET / (32 connections)', { path: '/', ...at32 }],
+    ])).map(report);
+    const named = (name: string) => measured.find((s) => s.name === name);
+    const scenario = (name: string) => named(name)!;
+    const [health, me, refused, me32, home, loginPage, registerPage, account1, home32] = [
+      '0 baseline: GET /api/health',
+      '3 GET /api/v1/me (bearer)',
+      '4 GET /api/v1/me (tampered token)',
+      '3 GET /api/v1/me (bearer, 32 connections)',
+      '1 public page: GET /',
+      '1 public page: GET /login',
+      '1 public page: GET /register',
+      '2 protected page: GET /account',
+      '1 public page: GET / (32 connections)',
+    ].map(scenario) as [Scenario, Scenario, Scenario, Scenario, Scenario, Scenario, Scenario, Scenario, Scenario];
+    const bare = named('0 bare Node: token check, lookup, JSON (32 connections)');
+    const flaskAuth = named('0 Flask seed peer: GET /auth (32 connections)');
     let next = 0;
     const loginOptions = jsonPosts('/api/v1/auth/token', () => {
       next = (next + 1) % usernames.length;
@@ -450,6 +485,9 @@ async function main() {
 
     const expected: Record<string, number> = {
       '0 baseline: GET /api/health': 200,
+      '0 bare Node: token check, lookup, JSON (32 connections)': 200,
+      '0 Flask seed peer: GET /auth (32 connections)': 200,
+      '3 GET /api/v1/me (bearer, 32 connections)': 200,
       '1 public page: GET /': 200,
       '1 public page: GET /login': 200,
       '1 public page: GET /register': 200,
@@ -463,7 +501,8 @@ async function main() {
       '7 registrations: POST /api/v1/auth/register': 201,
       '2 again: GET /account (memory check)': 200,
     };
-    const peakRss = Math.max(...scenarios.map((s) => s.peakRssMb));
+    // Gatehouse's processes, not the peers'.
+    const peakRss = Math.max(...scenarios.filter((s) => s !== bare && s !== flaskAuth).map((s) => s.peakRssMb));
     const checks: Check[] = [
       { what: `login throughput ≥ 80 % of the hashing limit (${hashingLimit.toFixed(1)}/s)`, value: logins.rps / hashingLimit, ok: logins.rps >= 0.8 * hashingLimit },
       { what: 'p99 of /me during a login storm ≤ 3 × at rest', value: meDuringStorm.p99 / Math.max(me.p99, 1), ok: meDuringStorm.p99 <= 3 * Math.max(me.p99, 1) },
@@ -475,12 +514,18 @@ async function main() {
       { what: 'p99 of GET / at 32 connections ≤ 3 × its p50', value: home32.p99 / Math.max(home32.p50, 1), ok: home32.p99 <= 3 * Math.max(home32.p50, 1) },
       { what: 'p99 of /login during a login storm ≤ 3 × at rest', value: loginPageDuringStorm.p99 / Math.max(loginPage.p99, 1), ok: loginPageDuringStorm.p99 <= 3 * Math.max(loginPage.p99, 1) },
       { what: 'tampered-token refusals ≥ valid /me req/s', value: refused.rps / me.rps, ok: refused.rps >= me.rps },
+      // Issue 15's targets: one worker against the pieces' ceiling and against /me before the
+      // router; a worker per core against the Flask app it replaces.
+      ...(bare && WORKERS === 1 ? [{ what: '/me at 32 connections ≥ 30 % of the bare Node baseline', value: me32.rps / bare.rps, ok: me32.rps >= 0.3 * bare.rps }] : []),
+      ...(WORKERS === 1 && !smoke ? [{ what: `/me ≥ 5 × its ${ME_BEFORE_ROUTER} req/s before the router`, value: me.rps / ME_BEFORE_ROUTER, ok: me.rps >= 5 * ME_BEFORE_ROUTER }] : []),
+      ...(flaskAuth ? [{ what: `/me at 32 connections (${WORKERS} worker${WORKERS > 1 ? 's' : ''}) ≥ 1.5 × the Flask seed peer (2 workers)${WORKERS === cores ? '' : ' [the target is for a worker per core]'}`, value: me32.rps / flaskAuth.rps, ok: me32.rps >= 1.5 * flaskAuth.rps }] : []),
       { what: 'peak RSS ≤ 300 MB', value: peakRss, ok: peakRss <= 300 },
       { what: 'no growth between two runs of scenario 2 (≤ +10 %)', value: account2.peakRssMb / account1.peakRssMb, ok: account2.peakRssMb <= account1.peakRssMb * 1.1 },
     ];
     console.log(`Pieces: bcrypt cost ${COST} ${pieces.hashMs} ms (hashing limit ${hashingLimit.toFixed(1)}/s on ${cores} cores), JWT verify ${pieces.verifyUs} µs (Edge middleware, Web Crypto: ${pieces.edgeVerifyUs} µs), session lookup ${pieces.lookupUs} µs`);
     printAndSave('run', { db: ENGINE, instances: INSTANCES, workers: WORKERS }, scenarios, checks, { pieces }, failuresOf(scenarios, (name) => expected[name]!));
   } finally {
+    await Promise.all(peers.map((peer) => peer.stop()));
     await stopAll(server);
   }
 }
