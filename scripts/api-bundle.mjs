@@ -3,7 +3,8 @@
 // Packages stay outside the file, loaded by Node as they are installed.
 import path from 'node:path';
 
-const root = path.resolve(import.meta.dirname, '..');
+// The app's folder, as Next takes it (the server's working directory).
+const root = process.cwd();
 
 /** Where the build writes it; the development server writes its own copy (devApiBundle). */
 export const apiBundle = path.join(root, '.next/gatehouse/api.mjs');
@@ -53,20 +54,25 @@ export async function buildApi() {
 
 /**
  * Development: builds now and again on every change to a file it includes; `onBuild` hears of each
- * build that succeeded (a failed one prints its errors and keeps the last good file).
+ * build that succeeded (a failed rebuild prints its errors and keeps the last good file). Resolves
+ * once the first build is written; rejects when it fails.
  */
 export async function watchApi(onBuild) {
+  const esbuild = await import('esbuild');
+  let firstBuild;
+  const built = new Promise((resolve, reject) => (firstBuild = { resolve, reject }));
   const rebuilt = {
     name: 'rebuilt',
     setup(build) {
       build.onEnd((result) => {
         if (result.errors.length === 0) onBuild();
+        if (result.errors.length === 0) firstBuild.resolve();
+        else firstBuild.reject(new Error('the API does not build (its errors are above)'));
       });
     },
   };
-  const esbuild = await import('esbuild');
   const context = await esbuild.context(options(devApiBundle, [rebuilt]));
-  await context.rebuild();
   await context.watch();
+  await built;
   return context;
 }

@@ -5,7 +5,7 @@ import * as schemas from '@/lib/validation/api';
 import { MAX_BODY_BYTES } from './body';
 
 // The OpenAPI 3.1 document, generated from the zod schemas the handlers validate with, so the two
-// cannot drift. A test compares its paths with the route files that exist.
+// cannot drift. A test compares its paths and methods with the router's (API_ROUTES in app.ts).
 
 type Operation = {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
