@@ -4,7 +4,7 @@ import { forgotPassword, password, register, resetPasswordWithCode } from './han
 import { health, openApi, ready } from './handlers/health';
 import { logout, token } from './handlers/session';
 import { emailChange, emailConfirm, me, user } from './handlers/users';
-import { apiRoute, unknownRoute, type Methods } from './route';
+import { apiRoute, unexpectedErrorResponse, unknownRoute, type Methods } from './route';
 
 // The JSON API's router. scripts/server.mjs hands it every request under /api/ before Next sees
 // it: routing a call through Next costs about a millisecond, the call's own work tens of
@@ -35,3 +35,6 @@ for (const [path, methods] of API_ROUTES) {
 // Anything else under /api/: the API's JSON 404, not an HTML page.
 const unknown = unknownRoute();
 api.all('*', (c) => unknown(c.req.raw, {}));
+// apiRoute() answers every error of a handler; this is for a failure of the pipeline itself, which
+// gets the same plain 500 instead of Hono's text one.
+api.onError(unexpectedErrorResponse);

@@ -1,5 +1,7 @@
 import 'server-only';
 import type { Failure, FieldErrors } from '@/lib/account/failure';
+import { secureCookies } from '@/lib/auth/cookies';
+import { HSTS, staticSecurityHeaders } from '@/lib/security/headers';
 
 // Every API answer that is not a success has one shape:
 // { "error": { "code": "...", "message": "...", "fields": { "<field>": "<message>" } } }
@@ -16,16 +18,31 @@ export class ApiError extends Error {
   }
 }
 
+let hardening: Record<string, string> | undefined;
+
+/**
+ * What every API answer carries, whoever makes it: the hardening headers pages get from
+ * next.config.ts, and HSTS on a site served over https (fixed once the process has its settings).
+ * Set as a plain record where each answer is made, which the Node adapter writes out as it is.
+ */
+export function hardeningHeaders(): Record<string, string> {
+  hardening ??= {
+    ...Object.fromEntries(staticSecurityHeaders().map(({ key, value }) => [key, value])),
+    ...(secureCookies() ? { 'Strict-Transport-Security': HSTS } : {}),
+  };
+  return hardening;
+}
+
 /** JSON with `Cache-Control: no-store`: API answers carry tokens and personal data. */
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers },
+    headers: { ...hardeningHeaders(), 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store', ...headers },
   });
 }
 
-export function noContent(status = 204): Response {
-  return new Response(null, { status, headers: { 'Cache-Control': 'no-store' } });
+export function noContent(status = 204, headers: Record<string, string> = {}): Response {
+  return new Response(null, { status, headers: { ...hardeningHeaders(), 'Cache-Control': 'no-store', ...headers } });
 }
 
 export function errorResponse(error: ApiError): Response {

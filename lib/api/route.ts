@@ -1,13 +1,12 @@
 import 'server-only';
 import { serialize } from 'hono/utils/cookie';
 import { busy, databaseUnavailable } from '@/lib/account/failure';
-import { secureCookies, type CookieOptions } from '@/lib/auth/cookies';
+import type { CookieOptions } from '@/lib/auth/cookies';
 import { HashingBusyError } from '@/lib/auth/password';
 import { isDatabaseUnavailable, logUnavailable } from '@/lib/db/client';
 import { env } from '@/lib/env';
 import { inRequestScope, runAfterAnswer } from '@/lib/request-scope';
-import { HSTS, staticSecurityHeaders } from '@/lib/security/headers';
-import { ApiError, errorResponse, failureError, notFound } from './errors';
+import { ApiError, errorResponse, failureError, hardeningHeaders, notFound } from './errors';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 type Method = (typeof METHODS)[number];
@@ -18,16 +17,13 @@ export type Methods = Partial<Record<Method, Handler>>;
 
 const isMethod = (method: string): method is Method => (METHODS as readonly string[]).includes(method);
 
-/** The hardening headers every answer carries (pages get them from next.config.ts). */
-const HARDENING = staticSecurityHeaders();
-
 /**
  * The one pipeline every API request goes through, around its path's handlers: every other method
  * gets a JSON 405 with `Allow` (HEAD is GET without the body), OPTIONS answers CORS preflights
  * (for CORS_ORIGINS only), anything thrown becomes the API's error shape — a database out of reach
  * a 503 `unavailable`, an unexpected error a plain 500, never a stack trace — and every answer gets
- * the hardening headers, CORS, HSTS and the cookies the use-cases set. Work the use-cases defer
- * (mail) starts once the answer is out.
+ * CORS and the cookies the use-cases set (the hardening headers and HSTS come with every answer
+ * errors.ts makes). Work the use-cases defer (mail) starts once the answer is out.
  */
 export function apiRoute(handlers: Methods): Handler {
   const allowed = [...METHODS.filter((m) => handlers[m]), ...(handlers.GET ? ['HEAD'] : []), 'OPTIONS'].join(', ');
@@ -40,7 +36,7 @@ export function apiRoute(handlers: Methods): Handler {
         const preflight: Record<string, string> = cors['Access-Control-Allow-Origin']
           ? { 'Access-Control-Allow-Methods': allowed, 'Access-Control-Allow-Headers': 'Authorization, Content-Type', 'Access-Control-Max-Age': '600' }
           : {};
-        response = new Response(null, { status: 204, headers: { Allow: allowed, ...preflight } });
+        response = new Response(null, { status: 204, headers: { ...hardeningHeaders(), Allow: allowed, ...preflight } });
       } else {
         try {
           const handler = isMethod(method) ? handlers[method] : undefined;
@@ -50,11 +46,13 @@ export function apiRoute(handlers: Methods): Handler {
           response = errorResponse(error instanceof ApiError ? error : unexpected(error));
         }
       }
-      const { headers } = response;
-      for (const { key, value } of HARDENING) headers.set(key, value);
-      for (const [name, value] of Object.entries(cors)) headers.set(name, value);
-      if (secureCookies()) headers.set('Strict-Transport-Security', HSTS);
-      for (const { name, value, options } of scope.cookieWrites) headers.append('Set-Cookie', serialize(name, value, cookieAttributes(options)));
+      // Only when there is something to add: a Response's headers, once read, are a Headers object
+      // the adapter must copy out again.
+      if (cors['Access-Control-Allow-Origin'] || scope.cookieWrites.length > 0) {
+        const { headers } = response;
+        for (const [name, value] of Object.entries(cors)) headers.set(name, value);
+        for (const { name, value, options } of scope.cookieWrites) headers.append('Set-Cookie', serialize(name, value, cookieAttributes(options)));
+      }
       runAfterAnswer(scope);
       return response;
     });
@@ -71,6 +69,9 @@ export function unknownRoute(): Handler {
 function cookieAttributes(options: CookieOptions) {
   return { httpOnly: options.httpOnly, secure: options.secure, path: options.path, sameSite: 'Lax' as const, ...(options.maxAge === undefined ? {} : { maxAge: options.maxAge }) };
 }
+
+/** Anything thrown that is not an ApiError, as the API answers it. */
+export const unexpectedErrorResponse = (error: unknown): Response => errorResponse(unexpected(error));
 
 function unexpected(error: unknown): ApiError {
   if (error instanceof HashingBusyError) return failureError(busy(error.retryAfterSeconds));
