@@ -226,8 +226,8 @@ async function serve() {
     for (const name of Object.keys(req.headers)) if (INTERNAL_HEADER.test(name)) delete req.headers[name];
     const header = req.headers['x-forwarded-for'];
     req.headers['x-forwarded-for'] = clientIp(Array.isArray(header) ? header.join(',') : header, req.socket.remoteAddress, trustedHops);
-    // The API's router reads the headers as they came (rawHeaders), Next the parsed ones: both
-    // must say the same.
+    // Next reads the parsed headers; the API's adapter reads those and, for some names or once it
+    // has copied them all, the list as it came (rawHeaders): both must say the same.
     if (pathname.startsWith('/api/')) req.rawHeaders = settledRawHeaders(req.rawHeaders, req.headers['x-forwarded-for']);
     inProgress.add(res);
     res.once('close', () => inProgress.delete(res));
