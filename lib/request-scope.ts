@@ -59,6 +59,7 @@ export async function requestHeaders(): Promise<Headers> {
   return scopes.getStore()?.request.headers ?? headers();
 }
 
+/** Cookie `name` from a Cookie header. */
 export function cookieHeaderValue(header: string | null, name: string): string | undefined {
   for (const part of header?.split(';') ?? []) {
     const index = part.indexOf('=');

@@ -3,6 +3,7 @@ import { sessionCookieName } from '@/lib/auth/cookies';
 import { getLiveSessionUser } from '@/lib/auth/session';
 import { verifySessionToken } from '@/lib/auth/token-node';
 import type { PublicUser } from '@/lib/db/queries/users';
+import { cookieHeaderValue } from '@/lib/request-scope';
 import { isSameOrigin } from '@/lib/security/origin';
 import { ApiError } from './errors';
 
@@ -34,7 +35,7 @@ export async function requireCaller(request: Request, { changesState }: { change
     token = BEARER.exec(header.trim())?.[1];
     if (!token) throw unauthorized('invalid_token', 'The access token is malformed.', 'The access token is malformed');
   } else {
-    token = cookieValue(request.headers.get('cookie'), sessionCookieName());
+    token = cookieHeaderValue(request.headers.get('cookie'), sessionCookieName());
     via = 'cookie';
     if (!token) throw unauthorized('unauthorized', 'Send an access token: Authorization: Bearer <access_token>.');
     if (changesState && !isSameOrigin(request.headers)) {
@@ -52,12 +53,4 @@ export async function requireCaller(request: Request, { changesState }: { change
   const user = await getLiveSessionUser(verified.claims.sid, Number(verified.claims.sub));
   if (!user) throw unauthorized('session_ended', 'This session has ended. Log in again.', 'The session has ended');
   return { user, sessionId: verified.claims.sid, via };
-}
-
-function cookieValue(header: string | null, name: string): string | undefined {
-  for (const part of header?.split(';') ?? []) {
-    const index = part.indexOf('=');
-    if (index > 0 && part.slice(0, index).trim() === name) return part.slice(index + 1).trim();
-  }
-  return undefined;
 }
