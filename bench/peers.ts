@@ -3,10 +3,10 @@
 // - the Flask seed peer (../shared/peers/flask-seed): the app Gatehouse replaces, when Debian's
 //   python3-flask, python3-flask-sqlalchemy, python3-bcrypt and gunicorn are installed.
 import { execFileSync, fork, spawn } from 'node:child_process';
-import { hkdfSync } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { purposeKey } from '../lib/auth/keys-node';
 import { freePort } from '../tests/support/ports';
 
 /** Something the load goes to: its address and the processes that answer. */
@@ -15,10 +15,12 @@ export type Peer = { baseUrl: string; pids(): number[]; stop(): Promise<void> };
 const stopped = (child: { exitCode: number | null; signalCode: string | null; once(event: 'exit', listener: () => void): unknown }) =>
   new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 
-/** The baseline on Gatehouse's own SQLite file, checking tokens signed with its secret. */
-export async function startBaseline(databaseFile: string, authSecret: string): Promise<Peer> {
-  // The key the app derives from AUTH_SECRET for session tokens (lib/auth/keys.ts).
-  const key = Buffer.from(hkdfSync('sha256', authSecret, Buffer.alloc(0), 'gatehouse/session-jwt/v1', 32)).toString('hex');
+/**
+ * The baseline on Gatehouse's own SQLite file, checking tokens with the key the app derives from
+ * this process's AUTH_SECRET (the server's: bench/run.ts sets it).
+ */
+export async function startBaseline(databaseFile: string): Promise<Peer> {
+  const key = purposeKey('session-jwt').toString('hex');
   const port = await freePort();
   const child = fork(path.join(import.meta.dirname, 'baseline-server.mjs'), {
     env: { ...process.env, DATABASE_FILE: databaseFile, SESSION_KEY: key, PORT: String(port) },

@@ -422,7 +422,7 @@ async function main() {
     console.log(`Gatehouse benchmark${smoke ? ' (smoke)' : ''}: ${cores} cores, ${shape}, bcrypt cost ${COST}, ${SEED_USERS} users`);
     // The ceiling of the API's pieces on this database (SQLite only), and the Flask app Gatehouse
     // replaces when it can run here (not in smoke runs: CI doesn't install it).
-    const baseline = ENGINE === 'sqlite' ? await startBaseline(server.databaseUrl, server.authSecret) : null;
+    const baseline = ENGINE === 'sqlite' ? await startBaseline(server.databaseUrl) : null;
     const flask = !smoke && flaskPeerAvailable() ? await startFlaskPeer() : null;
     if (!flask && !smoke) console.log('  (the Flask seed peer is not installed here: its comparison is left out)');
     peers.push(...[baseline, flask].filter((peer) => peer !== null));

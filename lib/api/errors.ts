@@ -41,8 +41,8 @@ export function json(body: unknown, status = 200, headers: Record<string, string
   });
 }
 
-export function noContent(status = 204, headers: Record<string, string> = {}): Response {
-  return new Response(null, { status, headers: { ...hardeningHeaders(), 'Cache-Control': 'no-store', ...headers } });
+export function noContent(status = 204): Response {
+  return new Response(null, { status, headers: { ...hardeningHeaders(), 'Cache-Control': 'no-store' } });
 }
 
 export function errorResponse(error: ApiError): Response {

@@ -10,7 +10,7 @@ import { ApiError, errorResponse, failureError, hardeningHeaders, notFound } fro
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 type Method = (typeof METHODS)[number];
-export type Params = Record<string, string>;
+type Params = Record<string, string>;
 export type Handler = (request: Request, params: Params) => Promise<Response>;
 /** One path's handlers, by method. */
 export type Methods = Partial<Record<Method, Handler>>;
