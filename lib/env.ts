@@ -46,6 +46,14 @@ const schema = z.object({
   RESEND_API_KEY: z.string().min(1).optional(),
   MAIL_FROM: z.string().min(3).default('Gatehouse <no-reply@gatehouse.local>'),
   MAIL_OUTBOX_DIR: z.string().min(1).default('.data/outbox'),
+  /**
+   * Whether an address must be proved before its account is used (docs/account.md, "Verified
+   * email"): `required` (no sign-in until then; sign-ups don't tell who is registered),
+   * `optional` (usable at once, asked to verify), `off` (no mail at sign-up).
+   */
+  EMAIL_VERIFICATION: z.enum(['required', 'optional', 'off']).default('required'),
+  /** `required` mode: days an account that never verified its address is kept, its name and address held. */
+  UNVERIFIED_ACCOUNT_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   /** The public URL used in links inside mail; never taken from the request's Host header. */
   AUTH_URL: z.url().optional(),
   /** Origins (comma-separated) whose scripts may call the JSON API; none by default. */

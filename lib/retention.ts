@@ -7,6 +7,7 @@ import {
   deleteDeadRateLimits,
   deleteSecurityEventsBefore,
   deleteSessionsEndedBefore,
+  deleteUnverifiedAccountsBefore,
 } from '@/lib/db/queries/retention';
 import { driverError } from '@/lib/db/client';
 import { env } from '@/lib/env';
@@ -30,7 +31,14 @@ const BATCH = 1000;
 /** lib/mail/send.ts names each message `<sent at, ms>-<hex>.json`, with `.tmp` while writing it. */
 const OUTBOX_NAME = /^(\d+)-[0-9a-f]+\.json(?:\.tmp)?$/;
 
-export type Deleted = { rateLimits: number; sessions: number; codes: number; securityEvents: number; outboxFiles: number };
+export type Deleted = {
+  rateLimits: number;
+  sessions: number;
+  codes: number;
+  securityEvents: number;
+  unverifiedAccounts: number;
+  outboxFiles: number;
+};
 
 /**
  * Deletes what is no longer kept as of `now`. Every step is idempotent, so processes sharing the
@@ -43,6 +51,11 @@ export async function runRetention(now = new Date()): Promise<Deleted> {
     sessions: await inBatches((limit) => deleteSessionsEndedBefore(before(KEEP.endedSessions), limit)),
     codes: await inBatches((limit) => deleteCodesExpiredBefore(before(KEEP.expiredCodes), limit)),
     securityEvents: await inBatches((limit) => deleteSecurityEventsBefore(before(KEEP.securityEvents), limit)),
+    // Only where such an account can't be used: in `optional` and `off` modes it is a live account.
+    unverifiedAccounts:
+      env().EMAIL_VERIFICATION === 'required'
+        ? await inBatches((limit) => deleteUnverifiedAccountsBefore(before(env().UNVERIFIED_ACCOUNT_DAYS * DAY), limit))
+        : 0,
     outboxFiles: await deleteOldMail(path.resolve(env().MAIL_OUTBOX_DIR), before(KEEP.outboxMail).getTime()),
   };
 }

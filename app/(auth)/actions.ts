@@ -3,6 +3,8 @@
 import { redirect } from 'next/navigation';
 import { formAction } from '@/lib/actions';
 import { createAccount } from '@/lib/account/register';
+import { verificationMode, verifyEmailPath } from '@/lib/account/verification';
+import { rememberPendingSignup } from '@/lib/auth/pending-signup';
 import { signInBrowser, signOutCurrentSession } from '@/lib/auth/browser-session';
 import { logIn, startSessionForClient } from '@/lib/auth/login';
 import { isDatabaseUnavailable, logUnavailable } from '@/lib/db/client';
@@ -14,6 +16,12 @@ export const register = formAction(registerSchema, 'Please correct the highlight
   const { password, confirmPassword: _confirm, ...profile } = data;
   const created = await createAccount(profile, password);
   if (!created.ok) return created;
+  if (verificationMode() === 'required') {
+    // The same cookie and page whether the address was new or already had an account.
+    await rememberPendingSignup({ userId: created.user?.id ?? null, email: profile.email });
+    redirect(verifyEmailPath(profile.email));
+  }
+  if (!created.user) redirect('/login');
   const started = await startSessionForClient(created.user.id, { remember: false });
   // The account exists; only the automatic sign-in failed. Send them to log in normally.
   if (!started) redirect('/login');
@@ -23,6 +31,10 @@ export const register = formAction(registerSchema, 'Please correct the highlight
 
 export const login = formAction(loginSchema, 'Please fill in both fields.', async (data) => {
   const attempt = await logIn(data);
+  if (!attempt.ok && attempt.kind === 'email_unverified') {
+    await rememberPendingSignup({ userId: attempt.userId, email: attempt.email });
+    redirect(`${verifyEmailPath(attempt.email)}&reason=unverified`);
+  }
   if (!attempt.ok) return attempt;
   await signInBrowser(attempt.loggedIn.user, attempt.loggedIn);
   redirect(safeNext(data.next));

@@ -9,6 +9,7 @@ import { confirmEmailChange, pendingEmailChange, sendEmailChangeCode } from '@/l
 import { changePassword as changePasswordRecord } from '@/lib/account/password';
 import { updateProfile } from '@/lib/account/profile';
 import { signOutOtherSessions, signOutSession } from '@/lib/account/sessions';
+import { resendOwnVerificationCode, verifyEmailWithCode } from '@/lib/account/verification';
 import { clearSessionCookies, followRotatedSession } from '@/lib/auth/browser-session';
 import { rotateSession } from '@/lib/auth/session';
 import type { FormState } from '@/lib/forms';
@@ -20,6 +21,7 @@ import {
   profileSchema,
   type ProfileField,
 } from '@/lib/validation/profile';
+import { ownCodeSchema } from '@/lib/validation/auth';
 
 // Every action derives the person from their session (re-checked against the database, so a
 // revoked session can do nothing) and never from a form field (lib/actions.ts).
@@ -106,4 +108,16 @@ export const resendEmailCode = sessionFormAction('/account/profile', z.object({}
   if (!pending) return { status: 'error', message: 'There is no email change waiting. Change your email in the form above.' };
   const sent = await sendEmailChangeCode(user, pending);
   return sent.ok ? { status: 'success', message: `We sent a new code to ${pending}.` } : { status: 'error', message: sent.message };
+});
+
+/** The banner on /account (`optional` mode): the code sent to the person's own address. */
+export const verifyOwnEmail = sessionFormAction('/account', ownCodeSchema, undefined, async ({ code }, { user }) => {
+  const result = await verifyEmailWithCode(user.email, code);
+  if (!result.ok) return { status: 'error', message: result.message, fieldErrors: { code: result.message } };
+  redirect('/account?verified=1');
+});
+
+export const resendOwnVerification = sessionFormAction('/account', z.object({}), undefined, async (_, { user }) => {
+  const sent = await resendOwnVerificationCode(user);
+  return sent.ok ? { status: 'success', message: `We sent a new code to ${user.email}.` } : { status: 'error', message: sent.message };
 });

@@ -1,6 +1,8 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { VerifyEmailBanner } from '@/components/account/verify-email-banner';
 import { FormAlert } from '@/components/forms/form-alert';
+import { verificationMode } from '@/lib/account/verification';
 import { requireSession } from '@/lib/auth/dal';
 import { formatBirthday, formatDate } from '@/lib/format';
 
@@ -10,12 +12,14 @@ type Search = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function AccountPage({ searchParams }: { searchParams: Search }) {
   const { user } = await requireSession('/account');
-  const { welcome, reset } = await searchParams;
+  const { welcome, reset, verified } = await searchParams;
+  const askToVerify = !user.emailVerifiedAt && verificationMode() !== 'off';
 
   const rows: [string, string][] = [
     ['Name', `${user.firstName} ${user.lastName}`],
     ['Username', user.username],
     ['Email', user.email],
+    ...(verificationMode() === 'off' ? [] : ([['Email verified', user.emailVerifiedAt ? 'Yes' : 'Not yet']] as [string, string][])),
     ['Date of birth', formatBirthday(user.dateOfBirth)],
     ['Member since', formatDate(user.createdAt)],
   ];
@@ -27,6 +31,12 @@ export default async function AccountPage({ searchParams }: { searchParams: Sear
           Welcome to Gatehouse, {user.firstName}! Your account is ready.
         </FormAlert>
       )}
+      {verified === '1' && user.emailVerifiedAt && (
+        <FormAlert id="verified" tone="success">
+          Your email address is verified.
+        </FormAlert>
+      )}
+      {askToVerify && <VerifyEmailBanner email={user.email} />}
       {reset === '1' && (
         <FormAlert id="reset-done" tone="success">
           Your password was changed and every other session was signed out. You’re logged in with the new password.

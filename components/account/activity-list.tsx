@@ -16,6 +16,7 @@ const LABELS: Record<SecurityEventType, string> = {
   other_sessions_revoked: 'Other sessions signed out',
   password_reset: 'Password reset with an emailed code',
   email_change_requested: 'Email change requested (code sent to the new address)',
+  email_verified: 'Email address verified',
 };
 
 export function ActivityList({ events }: { events: SecurityEvent[] }) {

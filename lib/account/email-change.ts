@@ -70,7 +70,8 @@ export async function confirmEmailChange(current: PublicUser, code: string): Pro
   if (!confirmed) return invalidField('code', INVALID_CODE);
   let user: PublicUser | null;
   try {
-    user = await updateUser(current.id, { email: confirmed.email }, new Date());
+    // The code came back from the new address: it is verified from now on.
+    user = await updateUser(current.id, { email: confirmed.email, emailVerifiedAt: new Date() }, new Date());
   } catch (error) {
     if (error instanceof TakenError) return emailTakenMeanwhile();
     throw error;

@@ -14,6 +14,7 @@ export type Failure = { ok: false; message: string; fields?: FieldErrors } & (
   | { kind: 'rate_limited'; retryAfterSeconds: number }
   | { kind: 'conflict' }
   | { kind: 'session_ended' }
+  | { kind: 'email_unverified'; userId: number; email: string }
   | { kind: 'unavailable'; reason: 'mail' | 'busy' | 'database'; retryAfterSeconds: number }
 );
 
@@ -47,6 +48,15 @@ export const conflict = (): Failure => ({
 });
 
 export const sessionEnded = (): Failure => ({ ok: false, kind: 'session_ended', message: 'This session has ended. Log in again.' });
+
+/** The right password for an account whose address isn't verified yet (`required` mode): a code is on its way. */
+export const emailUnverified = (user: { id: number; email: string }): Failure => ({
+  ok: false,
+  kind: 'email_unverified',
+  userId: user.id,
+  email: user.email,
+  message: 'Verify your email address to log in: we sent a code to it.',
+});
 
 export const mailUnavailable = (field?: string): Failure => {
   const message = 'We couldn’t send a code to that address just now. Please try again in a few minutes.';

@@ -14,6 +14,7 @@ import { currentClient } from '@/lib/security/client-ip';
 import { hit } from '@/lib/security/rate-limit';
 import { invalidField, rateLimited, type Outcome } from './failure';
 import { newPasswordProblem } from './password';
+import { addressProved } from './verification';
 
 /** Always the same answer, registered address or not. */
 export const CODE_SENT = `If an account exists for that address, we sent a code to it. It works for ${CODE_TTL_MINUTES} minutes.`;
@@ -39,8 +40,8 @@ export async function requestPasswordReset(email: string): Promise<void> {
 export type ResetResult = Outcome<{ user: PublicUser; passwordHash: string }>;
 
 /**
- * Sets a new password with an emailed code, ends every session of that person, and tells them by
- * mail. Rules that need no account (common passwords, the typed email) are checked first, so a
+ * Sets a new password with an emailed code, ends every session of that person, marks the address
+ * verified, and tells them by mail. Rules that need no account (common passwords, the typed email) are checked first, so a
  * rejected password doesn't spend a try; the rule about the username only once the code is right,
  * so this form can't be used to test guesses of someone's username.
  */
@@ -61,8 +62,10 @@ export async function resetPassword(input: { email: string; code: string; newPas
   if (!(await replacePassword({ userId: user.id, passwordHash, keepSessionId: null }))) return invalidField('code', INVALID_CODE);
   await clearLoginFailures(user.id);
   await recordSecurityEvent(user.id, 'password_reset');
+  // The code came back from this address: it is proved, as by a verification code.
+  const proved = await addressProved(user);
   afterResponse(async () => {
     await sendMail(user.email, await passwordChangedMail('reset', publicUrl('/forgot-password')));
   });
-  return { ok: true, user, passwordHash };
+  return { ok: true, user: proved, passwordHash };
 }

@@ -1,6 +1,6 @@
 import 'server-only';
 import { Hono } from 'hono';
-import { forgotPassword, password, register, resetPasswordWithCode } from './handlers/account';
+import { forgotPassword, password, register, resendVerification, resetPasswordWithCode, verifyEmail } from './handlers/account';
 import { health, openApi, ready } from './handlers/health';
 import { logout, token } from './handlers/session';
 import { emailChange, emailConfirm, me, user } from './handlers/users';
@@ -21,6 +21,8 @@ export const API_ROUTES: readonly (readonly [path: string, methods: Methods])[] 
   ['/api/v1/auth/password', password],
   ['/api/v1/auth/password/forgot', forgotPassword],
   ['/api/v1/auth/password/reset', resetPasswordWithCode],
+  ['/api/v1/auth/email/verify', verifyEmail],
+  ['/api/v1/auth/email/verify/resend', resendVerification],
   ['/api/v1/me', me],
   ['/api/v1/users/:username', user],
   ['/api/v1/users/:username/email', emailChange],

@@ -79,6 +79,8 @@ export function failureError(failure: Failure): ApiError {
       return new ApiError(409, 'conflict', message);
     case 'session_ended':
       return new ApiError(401, 'session_ended', message);
+    case 'email_unverified':
+      return new ApiError(403, 'email_unverified', message);
     case 'unavailable':
       return new ApiError(503, UNAVAILABLE_CODES[failure.reason], message, {
         headers: { 'Retry-After': String(failure.retryAfterSeconds) },

@@ -14,14 +14,18 @@ type Operation = {
   auth: boolean;
   body?: z.ZodType;
   success: { status: number; description: string; schema?: z.ZodType };
+  /** Another success answer, for an endpoint whose answer depends on a setting (registration). */
+  alsoSuccess?: { status: number; description: string; schema?: z.ZodType };
   errors: number[];
 };
 
 const USERNAME = { name: 'username', in: 'path', required: true, schema: { type: 'string' }, description: 'Your own username (any case).' };
 
 export const operations: Operation[] = [
-  { method: 'post', path: '/auth/register', summary: 'Create an account', auth: false, body: schemas.apiRegisterBody, success: { status: 201, description: 'Created', schema: schemas.apiUserResponse }, errors: [400, 409, 413, 415, 422, 503] },
-  { method: 'post', path: '/auth/token', summary: 'Log in: trade email-or-username and password for an access token', auth: false, body: schemas.apiTokenBody, success: { status: 200, description: `A bearer token valid for ${TOKEN_TTL_SECONDS} s, tied to a new session`, schema: schemas.apiTokenResponse }, errors: [400, 401, 413, 415, 422, 429, 503] },
+  { method: 'post', path: '/auth/register', summary: 'Create an account', auth: false, body: schemas.apiRegisterBody, success: { status: 202, description: 'EMAIL_VERIFICATION=required (the default): a code was sent to verify the address — the same answer when the address already has an account (its owner gets a notice instead; nothing is created)', schema: schemas.apiVerificationSentResponse }, alsoSuccess: { status: 201, description: 'EMAIL_VERIFICATION=optional or off: created (409 `email_taken` for a registered address)', schema: schemas.apiUserResponse }, errors: [400, 409, 413, 415, 422, 429, 503] },
+  { method: 'post', path: '/auth/email/verify', summary: 'Verify the address with the emailed code, and log in', auth: false, body: schemas.apiVerifyEmailBody, success: { status: 200, description: `Verified: a bearer token valid for ${TOKEN_TTL_SECONDS} s, tied to a new session (as from POST /auth/token). A wrong, used or expired code is 400 \`invalid_code\``, schema: schemas.apiTokenResponse }, errors: [400, 413, 415, 422, 429, 503] },
+  { method: 'post', path: '/auth/email/verify/resend', summary: 'Mail a new verification code (the same answer for every address)', auth: false, body: schemas.apiResendVerificationBody, success: { status: 202, description: 'Always this answer; a code goes only to an account waiting for verification, within the limits', schema: schemas.apiMessageResponse }, errors: [400, 413, 415, 422, 503] },
+  { method: 'post', path: '/auth/token', summary: 'Log in: trade email-or-username and password for an access token', auth: false, body: schemas.apiTokenBody, success: { status: 200, description: `A bearer token valid for ${TOKEN_TTL_SECONDS} s, tied to a new session`, schema: schemas.apiTokenResponse }, errors: [400, 401, 403, 413, 415, 422, 429, 503] },
   { method: 'post', path: '/auth/logout', summary: 'End the session of this token', auth: true, success: { status: 204, description: 'The token is refused from now on' }, errors: [401, 403, 503] },
   { method: 'get', path: '/me', summary: 'The caller’s profile', auth: true, success: { status: 200, description: 'OK', schema: schemas.apiUserResponse }, errors: [401, 503] },
   { method: 'patch', path: '/users/{username}', summary: 'Change some profile fields (not the email)', auth: true, body: schemas.apiPatchProfileBody, success: { status: 200, description: 'Updated; `access_token` replaces the old token when the username changed', schema: schemas.apiUserWithTokenResponse }, errors: [400, 401, 403, 409, 413, 415, 422, 429, 503] },
@@ -36,9 +40,9 @@ export const operations: Operation[] = [
 ];
 
 const ERROR_TEXT: Record<number, string> = {
-  400: 'The body is not valid JSON',
+  400: 'The body is not valid JSON (`invalid_json`), or (POST /auth/email/verify) `invalid_code`',
   401: 'No token, or one that is invalid, expired or whose session ended (see WWW-Authenticate)',
-  403: 'Not your account, or a cookie-authenticated request from another site',
+  403: 'Not your account, a cookie-authenticated request from another site, or (POST /auth/token, EMAIL_VERIFICATION=required) `email_unverified`: the right password for an account whose address is not verified yet; a new code was sent',
   404: 'No such route',
   405: 'Method not allowed (see Allow)',
   409: 'Username or email taken',
@@ -57,12 +61,14 @@ export function openApiDocument(): object {
   if (built) return built;
   const paths: Record<string, Record<string, object>> = {};
   for (const op of operations) {
-    const responses: Record<string, object> = {
-      [op.success.status]: {
-        description: op.success.description,
-        ...(op.success.schema ? { content: { 'application/json': { schema: jsonSchema(op.success.schema) } } } : {}),
-      },
-    };
+    const responses: Record<string, object> = {};
+    for (const success of [op.success, op.alsoSuccess]) {
+      if (!success) continue;
+      responses[success.status] = {
+        description: success.description,
+        ...(success.schema ? { content: { 'application/json': { schema: jsonSchema(success.schema) } } } : {}),
+      };
+    }
     for (const status of op.errors) {
       responses[status] = { description: ERROR_TEXT[status], content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
     }

@@ -14,6 +14,7 @@ const prefix = () => (secureCookies() ? '__Host-' : '');
 export const sessionCookieName = () => `${prefix()}gatehouse.session`;
 export const refreshCookieName = () => `${prefix()}gatehouse.refresh`;
 export const deviceCookieName = () => `${prefix()}gatehouse.device`;
+export const pendingSignupCookieName = () => `${prefix()}gatehouse.pending`;
 
 export type CookieOptions = {
   httpOnly: true;
@@ -55,6 +56,13 @@ export const DEVICE_COOKIE_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
 
 export function setDeviceCookie(jar: CookieJar, value: string): void {
   jar.set(deviceCookieName(), value, refreshCookieOptions(DEVICE_COOKIE_MAX_AGE_SECONDS));
+}
+
+/** A sign-up waiting for its address to be verified (lib/auth/pending-signup.ts): a day, like its link. */
+export const PENDING_SIGNUP_MAX_AGE_SECONDS = 24 * 60 * 60;
+
+export function setPendingSignupCookie(jar: CookieJar, value: string | null): void {
+  jar.set(pendingSignupCookieName(), value ?? '', value ? refreshCookieOptions(PENDING_SIGNUP_MAX_AGE_SECONDS) : expiredCookieOptions());
 }
 
 export function clearAuthCookies(jar: CookieJar): void {

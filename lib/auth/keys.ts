@@ -4,7 +4,7 @@
 // derives the same bytes synchronously in keys-node.ts.
 import { authSecrets } from '@/lib/env-edge';
 
-export type KeyPurpose = 'session-jwt' | 'otp' | 'refresh-token' | 'device-cookie';
+export type KeyPurpose = 'session-jwt' | 'otp' | 'refresh-token' | 'device-cookie' | 'pending-signup';
 
 const encoder = new TextEncoder();
 

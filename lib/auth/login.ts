@@ -1,5 +1,6 @@
 import 'server-only';
-import { badCredentials, rateLimited, type Outcome } from '@/lib/account/failure';
+import { badCredentials, emailUnverified, rateLimited, type Outcome } from '@/lib/account/failure';
+import { sendVerificationCodeLater, verificationMode } from '@/lib/account/verification';
 import { findUserForLogin, type PublicUser } from '@/lib/db/queries/users';
 import { currentClient } from '@/lib/security/client-ip';
 import { clear, giveBack, hit } from '@/lib/security/rate-limit';
@@ -18,7 +19,8 @@ export type LoginAttempt = Outcome<{ loggedIn: LoggedIn }>;
  * or per known browser, and per client IP), so a burst of guesses gets no more checked answers
  * than the budget; past it no password is checked until the window ends (15 minutes by default:
  * a lock guessing can't make permanent, and a reset by code always works). A right password gives
- * the tries back. Records the login, or the failure on an existing account, in its activity.
+ * the tries back. Records the login, or the failure on an existing account, in its activity. In
+ * `required` mode an account whose address isn't verified gets no session: a new code instead.
  */
 export async function logIn(input: { login: string; password: string; remember: boolean }): Promise<LoginAttempt> {
   const client = await currentClient();
@@ -48,6 +50,11 @@ export async function logIn(input: { login: string; password: string; remember: 
   }
   await clear(budget.name, budget.key);
   if (budget.name !== 'LOGIN_DEVICE') await giveBack('LOGIN_IP', client.limitKey);
+  // Only someone with the password learns that the address waits for its code, and gets a new one.
+  if (!result.user.emailVerifiedAt && verificationMode() === 'required') {
+    sendVerificationCodeLater(result.user);
+    return emailUnverified(result.user);
+  }
   const started = await startSessionForClient(result.user.id, { remember: input.remember, passwordHash: result.passwordHash });
   // Null: a reset or change replaced the password while it was being checked.
   if (!started) return badCredentials();

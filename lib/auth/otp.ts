@@ -1,5 +1,5 @@
 import 'server-only';
-import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import {
   claimAttempt,
   codeTimesSince,
@@ -11,6 +11,7 @@ import {
   type CodeTarget,
 } from '@/lib/db/queries/codes';
 import { Rollback, step, transaction } from '@/lib/db/client';
+import type { CodePurpose } from '@/lib/db/schema-sqlite';
 import { holdUser } from '@/lib/db/queries/users';
 import { sendMail } from '@/lib/mail/send';
 import type { Mail } from '@/lib/mail/templates';
@@ -40,11 +41,23 @@ function hashCode(target: CodeAddress, code: string): string {
   return createHmac('sha256', purposeKey('otp')).update(`otp/v1|${target.purpose}|${target.userId}|${target.email}|${code}`).digest('base64url');
 }
 
-export type IssuedCode = { id: number; code: string } | { limited: true; retryAfterSeconds: number };
+/** A link that does what its code does, sent in the same mail: 24 hours, once, 5 tries. */
+export const LINK_TTL_HOURS = 24;
+const LINK_PURPOSES = { email_verification: 'email_verification_link' } as const satisfies Partial<Record<CodePurpose, CodePurpose>>;
+type LinkedPurpose = keyof typeof LINK_PURPOSES;
+const LINK_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+const SIX_DIGITS = /^\d{6}$/;
 
-/** A fresh code for this person, purpose and address, unless they asked too often. */
-export async function issueCode(target: CodeAddress, now = new Date()): Promise<IssuedCode> {
+export type IssuedCode = { id: number; code: string; link?: { id: number; token: string } } | { limited: true; retryAfterSeconds: number };
+
+/**
+ * A fresh code for this person, purpose and address, unless they asked too often; with `withLink`
+ * (a purpose that has one), a link token too, counted with its code against the send limit.
+ */
+export async function issueCode(target: CodeAddress, now = new Date(), withLink = false): Promise<IssuedCode> {
   const code = generateCode();
+  const linkPurpose = withLink ? LINK_PURPOSES[target.purpose as LinkedPurpose] : undefined;
+  const token = linkPurpose && randomBytes(32).toString('base64url');
   const issued = await transaction<IssuedCode>(function* (tx) {
     // The person's row is held from the count to the insert: requests at once take turns.
     const held = yield* step(holdUser(tx, target.userId));
@@ -65,7 +78,17 @@ export async function issueCode(target: CodeAddress, now = new Date()): Promise<
         expiresAt: new Date(now.getTime() + CODE_TTL_MINUTES * 60 * 1000),
       }),
     );
-    return { id: inserted!.id, code };
+    if (!linkPurpose || !token) return { id: inserted!.id, code };
+    const linkTarget = { ...target, purpose: linkPurpose };
+    const [link] = yield* step(
+      insertCode(tx, {
+        ...linkTarget,
+        codeHash: hashCode(linkTarget, token),
+        createdAt: now,
+        expiresAt: new Date(now.getTime() + LINK_TTL_HOURS * HOUR_MS),
+      }),
+    );
+    return { id: inserted!.id, code, link: { id: link!.id, token } };
   });
   // The account was deleted meanwhile: nothing to send, as for an address nobody has.
   return issued ?? { limited: true, retryAfterSeconds: CODE_RESEND_SECONDS };
@@ -74,19 +97,30 @@ export async function issueCode(target: CodeAddress, now = new Date()): Promise<
 export type CodeDelivery = { ok: true } | { ok: false; retryAfterSeconds: number } | { ok: false; notSent: true };
 
 /**
- * Issues a code and mails it. Only once the mail has left does it replace the person's older
- * codes; a code whose mail failed is deleted, so it neither works nor counts against the limit,
- * and the code they already had keeps working.
+ * Issues a code (and, given `linkUrl`, a link: the URL for its token) and mails it. Only once the
+ * mail has left does it replace the person's older codes; a code whose mail failed is deleted, so
+ * it neither works nor counts against the limit, and the code they already had keeps working.
  */
-export async function deliverCode(target: CodeAddress, compose: (code: string) => Promise<Mail>, now = new Date()): Promise<CodeDelivery> {
-  const issued = await issueCode(target, now);
+export async function deliverCode(
+  target: CodeAddress,
+  compose: (code: string, link: string | null) => Promise<Mail>,
+  now = new Date(),
+  linkUrl?: (token: string) => string | null,
+): Promise<CodeDelivery> {
+  const issued = await issueCode(target, now, linkUrl !== undefined);
   if ('limited' in issued) return { ok: false, retryAfterSeconds: issued.retryAfterSeconds };
+  const link = issued.link && linkUrl ? { ...issued.link, url: linkUrl(issued.link.token) } : undefined;
   let sent = false;
   try {
-    sent = (await sendMail(target.email, await compose(issued.code))).ok;
+    sent = (await sendMail(target.email, await compose(issued.code, link?.url ?? null))).ok;
   } finally {
-    if (sent) await retireCodes(target, now, issued.id);
-    else await deleteCode(issued.id);
+    if (sent) {
+      await retireCodes(target, now, issued.id);
+      if (link) await retireCodes({ ...target, purpose: LINK_PURPOSES[target.purpose as LinkedPurpose] }, now, link.id);
+    } else {
+      await deleteCode(issued.id);
+      if (link) await deleteCode(link.id);
+    }
   }
   return sent ? { ok: true } : { ok: false, notSent: true };
 }
@@ -105,7 +139,8 @@ export async function checkCode(target: CodeTarget, code: string, now = new Date
   const budgetKey = `${target.purpose}:${target.userId}`;
   if ((await hit('CODE_ACCOUNT', budgetKey)) > 0) return null;
   if (!(await claimAttempt(live.id, MAX_ATTEMPTS))) return null;
-  const given = Buffer.from(hashCode({ ...target, email: live.email }, /^\d{6}$/.test(code) ? code : 'invalid'));
+  const format = (Object.values(LINK_PURPOSES) as CodePurpose[]).includes(target.purpose) ? LINK_TOKEN : SIX_DIGITS;
+  const given = Buffer.from(hashCode({ ...target, email: live.email }, format.test(code) ? code : 'invalid'));
   const expected = Buffer.from(live.codeHash);
   const matches = expected.length === given.length && timingSafeEqual(expected, given);
   if (!matches || (email !== undefined && email !== live.email)) return null;

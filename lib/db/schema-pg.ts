@@ -19,6 +19,7 @@ export const users = pgTable(
     lastName: text('last_name').notNull(),
     dateOfBirth: text('date_of_birth').notNull(),
     passwordHash: text('password_hash').notNull(),
+    emailVerifiedAt: time('email_verified_at'),
     createdAt: time('created_at').notNull(),
     updatedAt: time('updated_at').notNull(),
   },

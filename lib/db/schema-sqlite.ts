@@ -16,6 +16,9 @@ export const users = sqliteTable(
     // Calendar date, YYYY-MM-DD: a birthday has no time zone.
     dateOfBirth: text('date_of_birth').notNull(),
     passwordHash: text('password_hash').notNull(),
+    // When the person proved they read mail at `email`: a verification code or link, a reset by
+    // code, a confirmed email change (each a code sent there). Null until then.
+    emailVerifiedAt: integer('email_verified_at', { mode: 'timestamp_ms' }),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },
@@ -63,7 +66,7 @@ export const securityEvents = sqliteTable(
   (t) => [index('security_events_user_id_created_at_idx').on(t.userId, t.createdAt)],
 );
 
-/** One-time codes sent by mail (password reset, email change). Only an HMAC of the code is kept. */
+/** One-time codes sent by mail (password reset, email change, email verification and its link). Only an HMAC of the code is kept. */
 export const oneTimeCodes = sqliteTable(
   'one_time_codes',
   {

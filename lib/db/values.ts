@@ -15,7 +15,8 @@ export const SECURITY_EVENT_TYPES = [
   'other_sessions_revoked',
   'password_reset',
   'email_change_requested',
+  'email_verified',
 ] as const;
 
 /** What a one-time code is for. */
-export const CODE_PURPOSES = ['password_reset', 'email_change'] as const;
+export const CODE_PURPOSES = ['password_reset', 'email_change', 'email_verification', 'email_verification_link'] as const;

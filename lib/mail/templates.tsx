@@ -86,6 +86,56 @@ export function codeMail(purpose: keyof typeof PURPOSES, code: string, minutes: 
   );
 }
 
+/**
+ * The code that proves an address, and when the site's URL is known a link that does the same
+ * (`linkUrl`, valid `linkHours`). Like every code, it is in the body only.
+ */
+export function verificationMail(code: string, minutes: number, linkUrl: string | null, linkHours: number, keptDays: number | null): Promise<Mail> {
+  return toMail(
+    'Verify your email address for Gatehouse',
+    <Layout preview="Verify your email address" title="Verify your email address">
+      <Text style={styles.text}>Enter this code on the verification page to confirm that this address is yours:</Text>
+      <Section>
+        <Text style={styles.code}>{code}</Text>
+      </Section>
+      <Text style={styles.text}>The code works once, for {minutes} minutes.</Text>
+      {linkUrl && (
+        <>
+          <PageLink href={linkUrl}>Or verify with this link</PageLink>
+          <Text style={styles.text}>The link works once, for {linkHours} hours.</Text>
+        </>
+      )}
+      <Text style={styles.text}>
+        If you didn’t create a Gatehouse account, ignore this mail: nobody can use this address on Gatehouse without the code.
+        {keptDays !== null && ` An account that is never verified is deleted after ${keptDays} days.`}
+      </Text>
+    </Layout>,
+  );
+}
+
+/**
+ * To the owner of an address someone tried to sign up with. No code: the account exists, and the
+ * sign-up page answered as if it didn't, so this mail is how the owner (or the person who forgot
+ * they have an account) finds out.
+ */
+export function signupAttemptMail(loginUrl: string | null, resetUrl: string | null): Promise<Mail> {
+  return toMail(
+    'Someone tried to create a Gatehouse account with your address',
+    <Layout preview="Someone tried to sign up with your address" title="You already have an account">
+      <Text style={styles.text}>
+        Someone just tried to create a new Gatehouse account with this address. This address already belongs to an account, so no
+        new account was created and nothing about yours changed.
+      </Text>
+      <Text style={styles.text}>
+        If it was you, log in to the account you have, or reset its password if you forgot it. If it wasn’t you, there is nothing to
+        do.
+      </Text>
+      <PageLink href={loginUrl}>Log in</PageLink>
+      <PageLink href={resetUrl}>Reset your password</PageLink>
+    </Layout>,
+  );
+}
+
 /** After a reset by code (`reset`) or a change while signed in (`changed`). `resetUrl` links the forgot-password page. */
 export function passwordChangedMail(how: 'reset' | 'changed', resetUrl: string | null = null): Promise<Mail> {
   return toMail(

@@ -37,6 +37,10 @@ export const apiForgotBody = z.strictObject({ email });
 
 export const apiResetBody = z.strictObject({ email, code: codeField, newPassword });
 
+export const apiVerifyEmailBody = z.strictObject({ email, code: codeField });
+
+export const apiResendVerificationBody = z.strictObject({ email });
+
 /** What the API says about a person: never a hash. Dates are ISO 8601. */
 export const apiUser = z.object({
   id: z.number().int(),
@@ -45,6 +49,7 @@ export const apiUser = z.object({
   firstName: z.string(),
   lastName: z.string(),
   dateOfBirth: z.string().describe('YYYY-MM-DD'),
+  emailVerified: z.boolean().describe('Whether a code or link sent to `email` came back (docs/account.md, "Verified email")'),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });
@@ -59,6 +64,7 @@ export const apiAccessTokenResponse = z.object({
 });
 export const apiTokenResponse = apiAccessTokenResponse.extend({ user: apiUser });
 export const apiMessageResponse = z.object({ message: z.string() });
+export const apiVerificationSentResponse = z.object({ status: z.literal('verification_sent'), message: z.string() });
 export const apiErrorResponse = z.object({
   error: z.object({
     code: z.string(),

@@ -85,3 +85,9 @@ export const resetPasswordSchema = z
       ctx.addIssue({ code: 'custom', path: ['confirmPassword'], message: 'Passwords do not match.' });
     }
   });
+
+/** The code that verifies an address, for that address (the verification page, the API). */
+export const verifyEmailSchema = z.object({ email, code: codeField });
+
+/** A code entered by the signed-in person for their own address (the banner on /account). */
+export const ownCodeSchema = z.object({ code: codeField });

@@ -5,7 +5,7 @@ import { newPerson, registration } from '../support/generators';
 import { inProcessApp } from '../support/in-process-app';
 
 
-const { api } = inProcessApp({ PASSWORD_HASH_THREADS: '1', PASSWORD_HASH_QUEUE: '1' });
+const { api } = inProcessApp({ PASSWORD_HASH_THREADS: '1', PASSWORD_HASH_QUEUE: '1', EMAIL_VERIFICATION: 'off' });
 
 describe('a full hashing queue', () => {
   it('answers 503 busy with Retry-After, never a 500, and changes nothing', async () => {

@@ -15,7 +15,7 @@ await useTestDatabase({
   // A client's budget small enough to exhaust quickly (the default, 30, is e2e/limits.test.ts's).
   RATE_LIMIT_LOGIN_IP: '6/900',
 });
-const { insertUser } = await import('@/lib/db/queries/users');
+const { insertUser, markEmailVerified } = await import('@/lib/db/queries/users');
 const { hashPassword } = await import('@/lib/auth/password');
 const { logIn } = await import('@/lib/auth/login');
 const { checkOwnPassword } = await import('@/lib/auth/reauth');
@@ -33,8 +33,11 @@ beforeEach(async () => {
   passwordHash ??= await hashPassword(PASSWORD);
 });
 
-const person = (username: string) =>
-  insertUser({ username, email: `${username.toLowerCase()}@example.com`, firstName: 'Ada', lastName: 'Lovelace', dateOfBirth: '1990-04-07', passwordHash });
+/** An account whose address is verified: one that may log in in every mode. */
+async function person(username: string) {
+  const user = await insertUser({ username, email: `${username.toLowerCase()}@example.com`, firstName: 'Ada', lastName: 'Lovelace', dateOfBirth: '1990-04-07', passwordHash });
+  return (await markEmailVerified(user.id, user.email))!;
+}
 
 
 /** The device cookie a browser gets after logging in to `userId` (what signInBrowser sets). */

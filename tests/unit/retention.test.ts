@@ -11,13 +11,13 @@ const outbox = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-retention-'));
 await useTestDatabase({ MAIL_OUTBOX_DIR: outbox });
 const { getDb, getTables, store } = await import('@/lib/db/client');
 const { oneTimeCodes, rateLimits, securityEvents, sessions } = getTables();
-const { insertUser } = await import('@/lib/db/queries/users');
+const { insertUser, markEmailVerified } = await import('@/lib/db/queries/users');
 const { FIRST_RUN_AFTER_MS, KEEP, RUN_EVERY_MS, runRetention, startRetention } = await import('@/lib/retention');
 
 const now = new Date('2026-11-24T12:00:00Z');
 const T = now.getTime();
 const HOUR = 60 * 60 * 1000;
-const nothing = { rateLimits: 0, sessions: 0, codes: 0, securityEvents: 0, outboxFiles: 0 };
+const nothing = { rateLimits: 0, sessions: 0, codes: 0, securityEvents: 0, unverifiedAccounts: 0, outboxFiles: 0 };
 let userId: number;
 
 beforeEach(async () => {
@@ -50,6 +50,7 @@ const left = async () => ({
   sessions: (await getDb().select().from(sessions)).map((r) => r.id).sort(),
   codes: (await getDb().select().from(oneTimeCodes)).map((r) => r.email).sort(),
   securityEvents: (await getDb().select().from(securityEvents)).map((r) => r.ip).sort(),
+  users: (await getDb().select().from(getTables().users)).map((r) => r.username).sort(),
   outbox: fs.readdirSync(outbox).sort(),
 });
 
@@ -105,6 +106,15 @@ async function fixture() {
   await event('kept-at-boundary', year);
   await event('gone-before', year - 1);
 
+  // EMAIL_VERIFICATION=required (the default) keeps an unverified account UNVERIFIED_ACCOUNT_DAYS (7).
+  const days7 = T - 7 * 24 * HOUR;
+  const account = (username: string, createdAt: number) =>
+    insertUser({ username, email: `${username}@x`, firstName: 'A', lastName: 'B', dateOfBirth: '1990-01-01', passwordHash: 'x' }, new Date(createdAt));
+  await account('keptUnverifiedAtBoundary', days7);
+  await account('goneUnverifiedBefore', days7 - 1);
+  const verified = await account('keptVerifiedBefore', days7 - 1);
+  await markEmailVerified(verified.id, verified.email, new Date(days7));
+
   const week = T - KEEP.outboxMail;
   for (const name of [
     `${week}-0a1b2c3d.json`,
@@ -123,13 +133,14 @@ const kept = {
   sessions: ['kept-expired-at-boundary', 'kept-live', 'kept-revoked-at-boundary'],
   codes: ['kept-expired-at-boundary@x', 'kept-used-within-the-hour@x'],
   securityEvents: ['kept-at-boundary'],
+  users: ['Ada', 'keptUnverifiedAtBoundary', 'keptVerifiedBefore'].sort(),
   outbox: [`${T - KEEP.outboxMail}-0a1b2c3d.json`, `${T - KEEP.outboxMail - 1}-not-ours.json`, `${T}-0a1b2c3d.json`, 'README.txt'].sort(),
 };
 
 describe('the retention job', () => {
   it('deletes exactly what is past its period, and a second run nothing more', async () => {
     await fixture();
-    expect(await runRetention(now)).toEqual({ rateLimits: 3, sessions: 3, codes: 2, securityEvents: 1, outboxFiles: 2 });
+    expect(await runRetention(now)).toEqual({ rateLimits: 3, sessions: 3, codes: 2, securityEvents: 1, unverifiedAccounts: 1, outboxFiles: 2 });
     expect(await left()).toEqual(kept);
     expect(await runRetention(now)).toEqual(nothing);
     expect(await left()).toEqual(kept);

@@ -8,11 +8,12 @@ import { safeNext, type LoginReason } from '@/lib/routes';
 
 export const metadata: Metadata = { title: 'Log in' };
 
-const REASONS: Record<LoginReason, { tone: 'info' | 'error'; text: string }> = {
+const REASONS: Record<LoginReason, { tone: 'info' | 'error' | 'success'; text: string }> = {
   expired: { tone: 'info', text: 'Your session expired. Please log in again.' },
   invalid: { tone: 'error', text: 'Your session is invalid. Please log in again.' },
   ended: { tone: 'info', text: 'Your session has ended. Please log in again.' },
   'signed-out': { tone: 'info', text: 'You have been logged out.' },
+  verified: { tone: 'success', text: 'Your email address is verified. Log in to continue.' },
 };
 
 type Search = Promise<Record<string, string | string[] | undefined>>;

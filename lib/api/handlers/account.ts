@@ -1,22 +1,62 @@
 import 'server-only';
 import { changePassword } from '@/lib/account/password';
 import { CODE_SENT, requestPasswordReset, resetPassword } from '@/lib/account/recovery';
+import { sessionEnded } from '@/lib/account/failure';
 import { createAccount } from '@/lib/account/register';
+import { VERIFICATION_CODE_SENT, requestVerificationCode, verificationMode, verifyEmailWithCode } from '@/lib/account/verification';
+import { startSessionForClient } from '@/lib/auth/login';
 import { followRotatedSession } from '@/lib/auth/browser-session';
-import { apiChangePasswordBody, apiForgotBody, apiRegisterBody, apiResetBody } from '@/lib/validation/api';
+import {
+  apiChangePasswordBody,
+  apiForgotBody,
+  apiRegisterBody,
+  apiResendVerificationBody,
+  apiResetBody,
+  apiVerifyEmailBody,
+} from '@/lib/validation/api';
 import { requireCaller } from '../auth';
 import { readBody } from '../body';
-import { failureError, json, noContent } from '../errors';
+import { ApiError, failureError, json, noContent } from '../errors';
 import type { Methods } from '../route';
 import { accessTokenFor } from '../tokens';
 import { toApiUser } from '../users';
 
 export const register: Methods = {
+  /**
+   * `required` mode: 202 for a new address and a registered one alike (the owner of a registered
+   * one gets a mail instead of a code); a taken username is still a 409. Otherwise 201 with the
+   * user, and 409 for a registered address.
+   */
   async POST(request) {
     const { password, ...profile } = await readBody(request, apiRegisterBody);
     const created = await createAccount(profile, password);
     if (!created.ok) throw failureError(created);
+    if (verificationMode() === 'required' || !created.user) {
+      return json({ status: 'verification_sent', message: `We sent a code to ${profile.email}. Verify it with POST /api/v1/auth/email/verify.` }, 202);
+    }
     return json({ user: toApiUser(created.user) }, 201);
+  },
+};
+
+export const verifyEmail: Methods = {
+  /** The code from the mail: the address is verified, and the caller gets a token as from POST /auth/token. */
+  async POST(request) {
+    const { email, code } = await readBody(request, apiVerifyEmailBody);
+    const result = await verifyEmailWithCode(email, code);
+    if (!result.ok && result.kind === 'invalid') throw new ApiError(400, 'invalid_code', result.message, { fields: result.fields });
+    if (!result.ok) throw failureError(result);
+    const started = await startSessionForClient(result.user.id, { remember: false });
+    if (!started) throw failureError(sessionEnded());
+    return json({ ...(await accessTokenFor(result.user, started.sessionId)), user: toApiUser(result.user) });
+  },
+};
+
+export const resendVerification: Methods = {
+  /** Always the same 202: a code goes out only to an account waiting for verification, within the limits. */
+  async POST(request) {
+    const { email } = await readBody(request, apiResendVerificationBody);
+    await requestVerificationCode(email);
+    return json({ message: VERIFICATION_CODE_SENT }, 202);
   },
 };
 

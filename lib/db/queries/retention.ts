@@ -1,5 +1,5 @@
 import 'server-only';
-import { inArray, isNull, lt, lte, or } from 'drizzle-orm';
+import { and, inArray, isNull, lt, lte, or } from 'drizzle-orm';
 import { getDb, getTables } from '../client';
 
 // The retention job's deletes (lib/retention.ts). Each removes at most `limit` rows and says how
@@ -31,6 +31,17 @@ export async function deleteSessionsEndedBefore(cutoff: Date, limit: number): Pr
     .where(or(lt(sessions.revokedAt, cutoff), lt(sessions.expiresAt, cutoff)))
     .limit(limit);
   return (await db.delete(sessions).where(inArray(sessions.id, ended)).returning({ id: sessions.id })).length;
+}
+
+/**
+ * Accounts created before `cutoff` whose address was never verified (`required` mode: they could
+ * never be used); their username and address are free again. Their rows elsewhere go with them.
+ */
+export async function deleteUnverifiedAccountsBefore(cutoff: Date, limit: number): Promise<number> {
+  const { users } = getTables();
+  const db = getDb();
+  const stale = db.select({ id: users.id }).from(users).where(and(isNull(users.emailVerifiedAt), lt(users.createdAt, cutoff))).limit(limit);
+  return (await db.delete(users).where(inArray(users.id, stale)).returning({ id: users.id })).length;
 }
 
 /** Codes that expired before `cutoff`, used or not (every code expires minutes after it is sent). */

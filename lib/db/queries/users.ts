@@ -1,5 +1,5 @@
 import 'server-only';
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { getDb, getTables, uniqueViolation, type Db, type Tables } from '../client';
 import type { users } from '../schema-sqlite';
 
@@ -12,6 +12,7 @@ export function publicUserColumns({ users }: Tables = getTables()) {
     firstName: users.firstName,
     lastName: users.lastName,
     dateOfBirth: users.dateOfBirth,
+    emailVerifiedAt: users.emailVerifiedAt,
     createdAt: users.createdAt,
     updatedAt: users.updatedAt,
   };
@@ -35,7 +36,8 @@ export function takenField(error: unknown): UniqueField | null {
   return null;
 }
 
-export type NewUserInput = Omit<PublicUser, 'id' | 'createdAt' | 'updatedAt'> & { passwordHash: string };
+/** A new account's address is unverified until a code or link sent there comes back. */
+export type NewUserInput = Omit<PublicUser, 'id' | 'emailVerifiedAt' | 'createdAt' | 'updatedAt'> & { passwordHash: string };
 
 /** Inserts a user; the unique indexes decide races, so two sign-ups for one name can't both win. */
 export async function insertUser(input: NewUserInput, now = new Date()): Promise<PublicUser> {
@@ -106,7 +108,7 @@ export async function getPasswordHash(userId: number): Promise<string | undefine
   return row?.hash;
 }
 
-export type ProfileChanges = Partial<Pick<PublicUser, 'username' | 'email' | 'firstName' | 'lastName' | 'dateOfBirth'>>;
+export type ProfileChanges = Partial<Pick<PublicUser, 'username' | 'email' | 'emailVerifiedAt' | 'firstName' | 'lastName' | 'dateOfBirth'>>;
 
 /**
  * Applies profile changes in one statement. With `expectedUpdatedAt`, only if nobody changed the
@@ -136,6 +138,40 @@ export async function updateUser(
 export async function deleteUser(userId: number, passwordHash: string): Promise<boolean> {
   const { users } = getTables();
   const deleted = await getDb().delete(users).where(and(eq(users.id, userId), eq(users.passwordHash, passwordHash))).returning({ id: users.id });
+  return deleted.length === 1;
+}
+
+/** Whether an account has this username, in any case. */
+export async function usernameTaken(username: string): Promise<boolean> {
+  const { users } = getTables();
+  const rows = await getDb()
+    .select({ id: users.id })
+    .from(users)
+    .where(sql`lower(${users.username}) = ${username.toLowerCase()}`);
+  return rows.length > 0;
+}
+
+/**
+ * Marks the address verified, only while it is still `email` (the one the code or link went to)
+ * and not verified yet; the person as they are now, or null when nothing was marked.
+ */
+export async function markEmailVerified(userId: number, email: string, now = new Date()): Promise<PublicUser | null> {
+  const { users } = getTables();
+  const [user] = await getDb()
+    .update(users)
+    .set({ emailVerifiedAt: now })
+    .where(and(eq(users.id, userId), eq(users.email, email), isNull(users.emailVerifiedAt)))
+    .returning(publicUserColumns());
+  return user ?? null;
+}
+
+/** Deletes an account that never verified its address (a sign-up started over); false otherwise. */
+export async function deleteUnverifiedUser(userId: number, email: string): Promise<boolean> {
+  const { users } = getTables();
+  const deleted = await getDb()
+    .delete(users)
+    .where(and(eq(users.id, userId), eq(users.email, email), isNull(users.emailVerifiedAt)))
+    .returning({ id: users.id });
   return deleted.length === 1;
 }
 

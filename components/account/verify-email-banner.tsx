@@ -1,0 +1,57 @@
+'use client';
+
+import { useActionState, useEffect, useState } from 'react';
+import { resendOwnVerification, verifyOwnEmail } from '@/app/account/actions';
+import { Field } from '@/components/forms/field';
+import { FormStatus } from '@/components/forms/form-alert';
+import { SubmitButton } from '@/components/forms/submit-button';
+import { useForm } from '@/components/forms/use-form';
+import { idle } from '@/lib/forms';
+
+/** `optional` mode: the account works, and asks until its address is verified. */
+export function VerifyEmailBanner({ email }: { email: string }) {
+  const { state, formAction, ref, errors } = useForm(verifyOwnEmail);
+  const [resent, resend] = useActionState(resendOwnVerification, idle);
+  // One status line: whichever of the two forms answered last.
+  const [last, setLast] = useState<'verify' | 'resend'>('verify');
+  useEffect(() => {
+    if (state.message) setLast('verify');
+  }, [state]);
+  useEffect(() => {
+    if (resent.message) setLast('resend');
+  }, [resent]);
+  return (
+    <section aria-labelledby="verify-heading" id="verify-email" className="rounded-2xl border border-amber-200 bg-amber-50 p-6 sm:p-8">
+      <h2 id="verify-heading" className="text-lg font-semibold text-amber-950">
+        Verify your email address
+      </h2>
+      <p className="mt-1 text-sm text-amber-900">
+        We sent a 6-digit code to <strong className="wrap-anywhere">{email}</strong>. Until it is verified, features that trust your address
+        stay off.
+      </p>
+      <div className="mt-4 space-y-4">
+        <FormStatus id="verify-status" state={last === 'resend' ? resent : state} />
+        <form ref={ref} action={formAction} noValidate className="flex flex-wrap items-end gap-3">
+          <div className="w-40">
+            <Field
+              name="code"
+              id="verify-code"
+              label="Code from the email"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              maxLength={6}
+              required
+              error={errors.code}
+            />
+          </div>
+          <SubmitButton pendingLabel="Verifying…">Verify</SubmitButton>
+        </form>
+        <form action={resend}>
+          <SubmitButton variant="subtle" pendingLabel="Sending…">
+            Send a new code
+          </SubmitButton>
+        </form>
+      </div>
+    </section>
+  );
+}
