@@ -31,8 +31,8 @@ export function VerifyEmailBanner({ email }: { email: string }) {
       </p>
       <div className="mt-4 space-y-4">
         <FormStatus id="verify-status" state={last === 'resend' ? resent : state} />
-        <form ref={ref} action={formAction} noValidate className="flex flex-wrap items-end gap-3">
-          <div className="w-40">
+        <form ref={ref} action={formAction} noValidate className="space-y-3">
+          <div className="max-w-xs">
             <Field
               name="code"
               id="verify-code"

@@ -27,7 +27,7 @@ export const LIMITS = {
   REGISTER_IP: { points: 10, seconds: 60 * 60 },
   /** Registrations attempted per email address (probing one address from many IPs). */
   REGISTER_EMAIL: { points: 5, seconds: 60 * 60 },
-  /** Password-reset requests per client IP (per address there is the code send limit). */
+  /** Codes asked for by address (a reset, a new verification code) per client IP; per address there is the send limit. */
   FORGOT_IP: { points: 10, seconds: 60 * 60 },
   /** Code checks (reset, email confirmation) per client IP (per code there are 5 tries). */
   CODE_IP: { points: 20, seconds: 10 * 60 },

@@ -286,7 +286,7 @@ describe('security activity', () => {
     await profile.expectPartialStatus('Saved. Updated your first name.');
     const security = new SecurityPage(page);
     await security.goto();
-    expect(await security.events()).toEqual(['profile_updated', 'login_failed', 'login', 'account_created']);
+    expect(await security.events()).toEqual(['profile_updated', 'login_failed', 'login', 'email_verified', 'account_created']);
     expect(await page.content()).not.toContain('guessing wrong');
   });
 });

@@ -3,12 +3,13 @@
 // tests/unit/api-attacks.test.ts; a crash in the middle of writes is crash.test.ts.
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { newPerson, password, registration } from '../support/generators';
+import { password } from '../support/generators';
 import { LoginPage } from './pages/login';
 import { api } from './support/api';
 import { launchBrowser, newContext } from './support/browser';
 import { codeIn, mailsUntil } from './support/outbox';
 import { expectNoSecretsInLog } from './support/server-log';
+import { registered } from './support/sessions';
 import { baseUrl, dataDir } from './support/shared-server';
 
 describe('open redirects', () => {
@@ -31,8 +32,7 @@ describe('open redirects', () => {
   });
 
   it('the login page while signed in, and the login form’s own next field', async () => {
-    const person = newPerson();
-    expect((await api('POST', '/auth/register', { body: registration(person) })).status).toBe(201);
+    const person = await registered();
     const browser = await launchBrowser();
     try {
       const context = await newContext(browser);
@@ -64,9 +64,8 @@ describe('open redirects', () => {
 
 describe('the server log', () => {
   it('holds no password, token or hash from requests that carry them, accepted or refused', async () => {
-    const person = newPerson();
+    const person = await registered();
     const secrets = [person.password];
-    expect((await api('POST', '/auth/register', { body: registration(person) })).status).toBe(201);
     const login = await api('POST', '/auth/token', { body: { login: person.username, password: person.password } });
     const token: string = login.body.access_token;
     secrets.push(token);

@@ -3,15 +3,13 @@
 // tests/unit/api-contract.test.ts.
 import { describe, expect, it } from 'vitest';
 import { claimsOf, expectError } from '../support/api';
-import { newPerson, registration } from '../support/generators';
 import { api } from './support/api';
-import { SESSION_COOKIE, browserToken } from './support/sessions';
+import { SESSION_COOKIE, browserToken, registered } from './support/sessions';
 import { baseUrl } from './support/shared-server';
 
 describe('browser safety', () => {
   it('accepts the session cookie only from this site for changes, and reads with it anywhere', async () => {
-    const person = newPerson();
-    expect((await api('POST', '/auth/register', { body: registration(person) })).status).toBe(201);
+    const person = await registered();
     const token: string = (await api('POST', '/auth/token', { body: { login: person.username, password: person.password } })).body.access_token;
     // What a browser signed in to this session carries: a token of the browser's kind. The API's
     // own token is refused as a cookie.

@@ -140,7 +140,8 @@ const housekeepers = (workers: number[]) =>
  * first one answers, and the primary says when the last is up.
  */
 async function startWorkers(concurrency: string, cwd?: string): Promise<Server> {
-  const server = await startServer({ WEB_CONCURRENCY: concurrency }, undefined, cwd);
+  // Its subject is the processes, not sign-up: accounts are usable at once.
+  const server = await startServer({ WEB_CONCURRENCY: concurrency, EMAIL_VERIFICATION: 'off' }, undefined, cwd);
   for (const deadline = Date.now() + 30_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 100))) {
     if (lines(fs.readFileSync(server.log, 'utf8'), /^Gatehouse listening on/).length > 0) return server;
   }

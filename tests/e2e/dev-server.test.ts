@@ -10,7 +10,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { newPerson } from '../support/generators';
+import { waitForMail } from '../support/outbox';
 import { freePort } from '../support/ports';
+import { signUp } from '../support/sign-up';
+import { apiCall } from './support/api';
 import { root } from './support/server';
 
 let dataDir: string;
@@ -58,20 +62,24 @@ describe('npm run dev', () => {
     expect(health.headers.get('x-content-type-options')).toBe('nosniff');
     expect(await health.json()).toEqual({ status: 'ok' });
 
-    const person = { username: 'devuser1', email: 'dev@example.com', password: 'a long dev passphrase', firstName: 'Dev', lastName: 'User', dateOfBirth: '1990-01-01' };
-    expect((await post('/api/v1/auth/register', person)).status).toBe(201);
-    const login = await post('/api/v1/auth/token', { login: person.username, password: person.password });
-    expect(login.status).toBe(200);
-    const { access_token: token } = (await login.json()) as { access_token: string };
+    // With no configuration a sign-up is verified by a code from the local outbox.
+    const person = newPerson();
+    const { token } = await signUp((method, p, options) => apiCall(baseUrl, method, p, options), person, dataDir);
     const me = await fetch(`${baseUrl}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
-    expect(((await me.json()) as { user: { email: string } }).user.email).toBe(person.email);
+    expect(((await me.json()) as { user: { email: string; emailVerified: boolean } }).user).toMatchObject({ email: person.email, emailVerified: true });
 
     // The mail a reset sends, after the answer.
     expect((await post('/api/v1/auth/password/forgot', { email: person.email })).status).toBe(202);
-    const outbox = path.join(dataDir, 'outbox');
-    for (let i = 0; i < 50 && !(fs.existsSync(outbox) && fs.readdirSync(outbox).length > 0); i += 1) await new Promise((r) => setTimeout(r, 100));
-    expect(fs.readdirSync(outbox).length).toBe(1);
+    expect((await waitForMail(person.email, dataDir, 2)).subject).toBe('Your Gatehouse password reset code');
   });
+
+  it('points the verification page at the local outbox', async () => {
+    const page = await fetch(`${baseUrl}/verify-email?email=dev%40example.com`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('dev@example.com');
+    expect(html).toContain('href="/dev/outbox"');
+  }, 180_000);
 
   it('compiles and serves a page, with its CSP', async () => {
     const page = await fetch(`${baseUrl}/login`);

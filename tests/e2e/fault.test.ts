@@ -11,13 +11,12 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { databaseUnavailable } from '@/lib/account/failure';
 import { signSessionToken } from '@/lib/auth/token';
 import { apiRequest, claimsOf, expectError, readResult, type ApiOptions, type ApiResult } from '../support/api';
-import { newPerson, registration } from '../support/generators';
 import { startPostgres, type PostgresCluster } from '../support/postgres';
 import { submit } from './pages/form';
 import { ProfilePage } from './pages/profile';
 import { launchBrowser, newContext } from './support/browser';
 import { expectText, textOf } from './support/page-text';
-import { SESSION_COOKIE, REFRESH_COOKIE } from './support/sessions';
+import { SESSION_COOKIE, REFRESH_COOKIE, registered } from './support/sessions';
 import { startServer, type Server } from './support/server';
 
 /** The bound on any answer while the database is away. */
@@ -127,8 +126,7 @@ function expectServedOrUnavailable(answer: Answer): void {
 type Person = { username: string; token: string; cookie: string; sessionToken: string };
 
 async function signUp(): Promise<Person> {
-  const person = newPerson();
-  expect((await api('POST', '/auth/register', { body: registration(person) })).status).toBe(201);
+  const person = await registered(server.baseUrl, server.dataDir);
   const login = await api('POST', '/auth/token', { body: { login: person.username, password: person.password } });
   expect(login.status).toBe(200);
   const { sub, sid, username } = claimsOf(login.body.access_token);

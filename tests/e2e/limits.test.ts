@@ -21,13 +21,13 @@ const register = (ip: string) => apiCall(server.baseUrl, 'POST', '/auth/register
 
 describe('registration', () => {
   it('allows 10 an hour from one client, whatever X-Forwarded-For claims', async () => {
-    for (let i = 0; i < 10; i += 1) expect((await register(`203.0.113.${i}`)).status).toBe(201);
+    for (let i = 0; i < 10; i += 1) expect((await register(`203.0.113.${i}`)).status).toBe(202);
     const refused = await register('203.0.113.99');
     expect(refused.status).toBe(429);
     expect(refused.body.error.code).toBe('too_many_requests');
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3000);
     // The window ends, as if its time had passed.
     withServerDb((db) => db.prepare("update rate_limits set expire = ? where key like 'REGISTER_IP%'").run(Date.now() - 1000), server.dataDir);
-    expect((await register('203.0.113.100')).status).toBe(201);
+    expect((await register('203.0.113.100')).status).toBe(202);
   });
 });

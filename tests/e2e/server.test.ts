@@ -17,7 +17,8 @@ import { root, startServer, type Server } from './support/server';
 let server: Server;
 
 beforeAll(async () => {
-  server = await startServer({ TRUST_PROXY: '1', HOSTNAME: '::' });
+  // Its subject is the HTTP server, not sign-up: accounts are usable at once.
+  server = await startServer({ TRUST_PROXY: '1', HOSTNAME: '::', EMAIL_VERIFICATION: 'off' });
 });
 afterAll(async () => {
   await server?.stop();
@@ -72,7 +73,7 @@ describe('settings', () => {
       if (!entry.startsWith('.env') && entry !== '.data') fs.symlinkSync(path.join(root, entry), path.join(dir, entry));
     }
     fs.writeFileSync(path.join(dir, '.env.local'), 'TRUST_PROXY=1\n');
-    const own = await startServer({}, undefined, dir);
+    const own = await startServer({ EMAIL_VERIFICATION: 'off' }, undefined, dir);
     try {
       expect(await sessionIp({ 'x-forwarded-for': '203.0.113.50' }, own)).toBe('203.0.113.50');
     } finally {

@@ -3,14 +3,14 @@ import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSessionToken } from '@/lib/auth/token';
 import { claimsOf } from '../support/api';
-import { newPerson, registration, type Person } from '../support/generators';
+import type { Person } from '../support/generators';
 import { AccountPage } from './pages/account';
 import { SiteHeader } from './pages/header';
 import { LoginPage } from './pages/login';
 import { api } from './support/api';
 import { launchBrowser, launchProfile, newContext, tempProfileDir } from './support/browser';
 import { textOf } from './support/page-text';
-import { REFRESH_COOKIE, SESSION_COOKIE, browserToken, putCookie } from './support/sessions';
+import { REFRESH_COOKIE, SESSION_COOKIE, browserToken, putCookie, registered } from './support/sessions';
 import { baseUrl } from './support/shared-server';
 
 let browser: Browser;
@@ -18,8 +18,7 @@ let person: Person;
 beforeAll(async () => {
   browser = await launchBrowser();
   // Registering is tested through its form in register.test.ts; here it is the API's.
-  person = newPerson();
-  expect((await api('POST', '/auth/register', { body: registration(person) })).status).toBe(201);
+  person = await registered();
 });
 afterAll(async () => {
   await browser?.close();
@@ -62,8 +61,7 @@ describe('logging in', () => {
   });
 
   it('says so when the account is locked, even for the right password (the limit itself: unit/api-limits.test.ts)', async () => {
-    const locked = newPerson();
-    expect((await api('POST', '/auth/register', { body: registration(locked) })).status).toBe(201);
+    const locked = await registered();
     for (let i = 0; i < 5; i += 1) {
       expect((await api('POST', '/auth/token', { body: { login: locked.username, password: `wrong ${i}` } })).status).toBe(401);
     }

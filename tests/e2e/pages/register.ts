@@ -1,6 +1,9 @@
 import type { Page } from 'playwright-core';
 import type { Person } from '../../support/generators';
+import { verificationCode, verificationMails } from '../../support/sign-up';
 import { expectText } from '../support/page-text';
+import { dataDir } from '../support/shared-server';
+import { VerifyEmailPage } from './verify-email';
 
 /** `/register`. */
 export class RegisterPage {
@@ -23,11 +26,17 @@ export class RegisterPage {
     return this.page.getByRole('button', { name: 'Create account' }).click();
   }
 
-  /** Registers through the form and lands on the welcome page. */
-  async register(person: Person): Promise<void> {
+  /**
+   * Registers through the form, verifies the address with the code from the outbox of the server
+   * keeping its mail in `serverDataDir` (the shared one by default), and lands on the welcome page.
+   */
+  async register(person: Person, serverDataDir = dataDir()): Promise<void> {
+    const before = verificationMails(person.email, serverDataDir);
     await this.fill(person);
     await this.submit();
-    await this.page.waitForURL('**/account?welcome=1');
+    const verify = new VerifyEmailPage(this.page);
+    await verify.arrived();
+    await verify.verify(await verificationCode(person.email, serverDataDir, before + 1));
   }
 
   expectFieldError(field: keyof Person | 'confirmPassword', message: string): Promise<void> {

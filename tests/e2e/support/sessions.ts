@@ -2,10 +2,11 @@ import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playw
 import { expect } from 'vitest';
 import { signSessionToken, type SessionIdentity } from '@/lib/auth/token';
 import { claimsOf } from '../../support/api';
-import { newPerson, registration, type Person } from '../../support/generators';
-import { api, apiCall } from './api';
+import { newPerson, type Person } from '../../support/generators';
+import { signUp } from '../../support/sign-up';
+import { apiCall } from './api';
 import { newContext } from './browser';
-import { authSecret, baseUrl } from './shared-server';
+import { authSecret, baseUrl, dataDir } from './shared-server';
 
 // Sessions in a browser on the shared server. It runs as production on http://127.0.0.1, so its
 // cookies are Secure and __Host- prefixed.
@@ -29,16 +30,27 @@ export async function browserToken(identity: SessionIdentity, issuedAt = Date.no
   return signSessionToken(identity, 'browser', issuedAt);
 }
 
-/** Someone registered through the API (the form has its own tests), on the shared server unless `serverUrl` says otherwise. */
-export async function registered(serverUrl = baseUrl()): Promise<Person> {
-  const person = newPerson();
-  expect((await apiCall(serverUrl, 'POST', '/auth/register', { body: registration(person) })).status).toBe(201);
+/**
+ * Someone registered through the API with their address verified (the forms have their own
+ * tests), on the shared server unless `serverUrl` and its `serverDataDir` say otherwise; `token`
+ * is the session the verification started.
+ */
+async function verifiedAccount(serverUrl: string, serverDataDir: string, overrides: Partial<Person>): Promise<{ person: Person; token: string }> {
+  const person = newPerson(overrides);
+  const { token } = await signUp((method, path, options) => apiCall(serverUrl, method, path, options), person, serverDataDir);
+  return { person, token };
+}
+
+/** The same, with no session left: as if they had signed up and logged out. */
+export async function registered(serverUrl = baseUrl(), serverDataDir = dataDir(), overrides: Partial<Person> = {}): Promise<Person> {
+  const { person, token } = await verifiedAccount(serverUrl, serverDataDir, overrides);
+  expect((await apiCall(serverUrl, 'POST', '/auth/logout', { token })).status).toBe(204);
   return person;
 }
 
 /**
- * A new person in a browser context of their own, already signed in: registered and logged in
- * through the API, with the session cookie the login form sets for that session. For tests of
+ * A new person in a browser context of their own, already signed in: registered and verified
+ * through the API, with the session cookie a browser gets for that session. For tests of
  * what a signed-in person does; registering and logging in themselves are tested through their
  * forms.
  */
@@ -47,11 +59,9 @@ export async function signedIn(
   options: BrowserContextOptions = {},
   overrides: Partial<Person> = {},
 ): Promise<{ context: BrowserContext; page: Page; person: Person }> {
-  const person = newPerson(overrides);
-  expect((await api('POST', '/auth/register', { body: registration(person) })).status).toBe(201);
-  const login = await api('POST', '/auth/token', { body: { login: person.username, password: person.password } });
-  expect(login.status).toBe(200);
-  const { sub, sid, username } = claimsOf(login.body.access_token);
+  // The session the verification started is theirs: one session, as after the form's sign-up.
+  const { person, token } = await verifiedAccount(baseUrl(), dataDir(), overrides);
+  const { sub, sid, username } = claimsOf(token);
   const context = await newContext(browser, options);
   await putCookie(context, SESSION_COOKIE, await browserToken({ sub, sid, username }));
   return { context, page: await context.newPage(), person };
