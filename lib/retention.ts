@@ -51,11 +51,8 @@ export async function runRetention(now = new Date()): Promise<Deleted> {
     sessions: await inBatches((limit) => deleteSessionsEndedBefore(before(KEEP.endedSessions), limit)),
     codes: await inBatches((limit) => deleteCodesExpiredBefore(before(KEEP.expiredCodes), limit)),
     securityEvents: await inBatches((limit) => deleteSecurityEventsBefore(before(KEEP.securityEvents), limit)),
-    // Only where such an account can't be used: in `optional` and `off` modes it is a live account.
-    unverifiedAccounts:
-      env().EMAIL_VERIFICATION === 'required'
-        ? await inBatches((limit) => deleteUnverifiedAccountsBefore(before(env().UNVERIFIED_ACCOUNT_DAYS * DAY), limit))
-        : 0,
+    // Only sign-ups made under `required`, which can't be used until verified (users.verify_by).
+    unverifiedAccounts: await inBatches((limit) => deleteUnverifiedAccountsBefore(now, limit)),
     outboxFiles: await deleteOldMail(path.resolve(env().MAIL_OUTBOX_DIR), before(KEEP.outboxMail).getTime()),
   };
 }

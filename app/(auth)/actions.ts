@@ -21,11 +21,12 @@ export const register = formAction(registerSchema, 'Please correct the highlight
     await rememberPendingSignup({ userId: created.user?.id ?? null, email: profile.email });
     redirect(verifyEmailPath(profile.email));
   }
-  if (!created.user) redirect('/login');
-  const started = await startSessionForClient(created.user.id, { remember: false });
+  // Only `required` mode answers a registered address without an account.
+  const user = created.user!;
+  const started = await startSessionForClient(user.id, { remember: false });
   // The account exists; only the automatic sign-in failed. Send them to log in normally.
   if (!started) redirect('/login');
-  await signInBrowser(created.user, started);
+  await signInBrowser(user, started);
   redirect('/account?welcome=1');
 });
 

@@ -26,8 +26,8 @@ export function VerifyEmailBanner({ email }: { email: string }) {
         Verify your email address
       </h2>
       <p className="mt-1 text-sm text-amber-900">
-        We sent a 6-digit code to <strong className="wrap-anywhere">{email}</strong>. Until it is verified, features that trust your address
-        stay off.
+        Enter the 6-digit code we emailed to <strong className="wrap-anywhere">{email}</strong>, or send a new one. Features that rely on
+        your address wait until it is verified.
       </p>
       <div className="mt-4 space-y-4">
         <FormStatus id="verify-status" state={last === 'resend' ? resent : state} />

@@ -1,1 +1,2 @@
-ALTER TABLE `users` ADD `email_verified_at` integer;
+ALTER TABLE `users` ADD `email_verified_at` integer;--> statement-breakpoint
+ALTER TABLE `users` ADD `verify_by` integer;

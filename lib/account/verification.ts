@@ -1,6 +1,6 @@
 import 'server-only';
 import { recordSecurityEvent } from '@/lib/auth/audit';
-import { CODE_TTL_MINUTES, INVALID_CODE, LINK_TTL_HOURS, checkCode, deliverCode, type CodeDelivery } from '@/lib/auth/otp';
+import { CODE_TTL_MINUTES, INVALID_CODE, LINK_TTL_HOURS, checkCode, checkLink, deliverCode, type CodeDelivery } from '@/lib/auth/otp';
 import { markCodeUsed, retireCodes } from '@/lib/db/queries/codes';
 import { findUserByEmail, findUserById, markEmailVerified, type PublicUser } from '@/lib/db/queries/users';
 import { env, publicUrl } from '@/lib/env';
@@ -26,7 +26,7 @@ export const verifyEmailPath = (email: string) => `/verify-email?${new URLSearch
 /** Mails a code (and a link, when AUTH_URL is set) to the person's address, within the send limits. */
 export function sendVerificationCode(user: Pick<PublicUser, 'id' | 'email'>): Promise<CodeDelivery> {
   const kept = verificationMode() === 'required' ? env().UNVERIFIED_ACCOUNT_DAYS : null;
-  const linkUrl = publicUrl('/') ? (token: string) => publicUrl(`/auth/verify-email?${new URLSearchParams({ u: String(user.id), t: token })}`) : undefined;
+  const linkUrl = publicUrl('/') ? (link: { id: number; token: string }) => publicUrl(`/auth/verify-email?${new URLSearchParams({ c: String(link.id), t: link.token })}`) : undefined;
   return deliverCode(
     { purpose: 'email_verification', userId: user.id, email: user.email },
     (code, link) => verificationMail(code, CODE_TTL_MINUTES, link, LINK_TTL_HOURS, kept),
@@ -52,6 +52,8 @@ export function tellOwnerOfSignupAttempt(email: string): void {
  * out (after the answer) only to an account waiting for verification, within the limits.
  */
 export async function requestVerificationCode(email: string): Promise<void> {
+  // `off`: the site verifies elsewhere, and its accounts' addresses must not get our codes on demand.
+  if (verificationMode() === 'off') return;
   if ((await hit('FORGOT_IP', (await currentClient()).limitKey)) > 0) return;
   const user = await findUserByEmail(email);
   if (user && !user.emailVerifiedAt) sendVerificationCodeLater(user);
@@ -66,6 +68,13 @@ export async function resendOwnVerificationCode(user: PublicUser): Promise<Outco
     return rateLimited(delivery.retryAfterSeconds, { message, field: 'code' });
   }
   return delivery.ok ? { ok: true } : mailUnavailable('code');
+}
+
+/** A right code or link: used once, and the address verified while it is still the one it went to. */
+async function useProof(codeId: number, userId: number, email: string): Promise<Outcome<{ user: PublicUser }>> {
+  if (!(await markCodeUsed(codeId, new Date()))) return invalidField('code', INVALID_CODE);
+  const marked = await markEmailVerified(userId, email);
+  return marked ? { ok: true, user: await verified(marked) } : invalidField('code', INVALID_CODE);
 }
 
 async function verified(user: PublicUser): Promise<PublicUser> {
@@ -86,21 +95,15 @@ export async function verifyEmailWithCode(email: string, code: string): Promise<
   const user = await findUserByEmail(email);
   if (!user || user.emailVerifiedAt) return invalidField('code', INVALID_CODE);
   const checked = await checkCode({ purpose: 'email_verification', userId: user.id }, code.trim(), new Date(), user.email);
-  if (!checked || !(await markCodeUsed(checked.id, new Date()))) return invalidField('code', INVALID_CODE);
-  const marked = await markEmailVerified(user.id, checked.email);
-  if (!marked) return invalidField('code', INVALID_CODE);
-  return { ok: true, user: await verified(marked) };
+  return checked ? useProof(checked.id, user.id, checked.email) : invalidField('code', INVALID_CODE);
 }
 
-/** The link from the mail (`/auth/verify-email?u=…&t=…`): the same proof, on the same budgets. */
-export async function verifyEmailWithLink(userId: number, token: string): Promise<Outcome<{ user: PublicUser }>> {
+/** The link from the mail (`/auth/verify-email?c=…&t=…`): the same proof, within the per-client limit. */
+export async function verifyEmailWithLink(linkId: number, token: string): Promise<Outcome<{ user: PublicUser }>> {
   const wait = await hit('CODE_IP', (await currentClient()).limitKey);
   if (wait > 0) return rateLimited(wait);
-  const checked = await checkCode({ purpose: 'email_verification_link', userId }, token, new Date());
-  if (!checked || !(await markCodeUsed(checked.id, new Date()))) return invalidField('code', INVALID_CODE);
-  const marked = await markEmailVerified(userId, checked.email);
-  if (!marked) return invalidField('code', INVALID_CODE);
-  return { ok: true, user: await verified(marked) };
+  const checked = await checkLink('email_verification', linkId, token);
+  return checked ? useProof(checked.id, checked.userId, checked.email) : invalidField('code', INVALID_CODE);
 }
 
 /**

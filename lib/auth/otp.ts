@@ -5,6 +5,7 @@ import {
   codeTimesSince,
   deleteCode,
   findLiveCode,
+  findLiveCodeById,
   insertCode,
   markCodeUsed,
   retireCodes,
@@ -41,10 +42,10 @@ function hashCode(target: CodeAddress, code: string): string {
   return createHmac('sha256', purposeKey('otp')).update(`otp/v1|${target.purpose}|${target.userId}|${target.email}|${code}`).digest('base64url');
 }
 
-/** A link that does what its code does, sent in the same mail: 24 hours, once, 5 tries. */
+/** A link that does what its code does, sent in the same mail: 24 hours, once (checkLink). */
 export const LINK_TTL_HOURS = 24;
 const LINK_PURPOSES = { email_verification: 'email_verification_link' } as const satisfies Partial<Record<CodePurpose, CodePurpose>>;
-type LinkedPurpose = keyof typeof LINK_PURPOSES;
+export type LinkedPurpose = keyof typeof LINK_PURPOSES;
 const LINK_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 const SIX_DIGITS = /^\d{6}$/;
 
@@ -97,7 +98,7 @@ export async function issueCode(target: CodeAddress, now = new Date(), withLink 
 export type CodeDelivery = { ok: true } | { ok: false; retryAfterSeconds: number } | { ok: false; notSent: true };
 
 /**
- * Issues a code (and, given `linkUrl`, a link: the URL for its token) and mails it. Only once the
+ * Issues a code (and, given `linkUrl`, a link: the URL for its row and token) and mails it. Only once the
  * mail has left does it replace the person's older codes; a code whose mail failed is deleted, so
  * it neither works nor counts against the limit, and the code they already had keeps working.
  */
@@ -105,11 +106,11 @@ export async function deliverCode(
   target: CodeAddress,
   compose: (code: string, link: string | null) => Promise<Mail>,
   now = new Date(),
-  linkUrl?: (token: string) => string | null,
+  linkUrl?: (link: { id: number; token: string }) => string | null,
 ): Promise<CodeDelivery> {
   const issued = await issueCode(target, now, linkUrl !== undefined);
   if ('limited' in issued) return { ok: false, retryAfterSeconds: issued.retryAfterSeconds };
-  const link = issued.link && linkUrl ? { ...issued.link, url: linkUrl(issued.link.token) } : undefined;
+  const link = issued.link && linkUrl ? { ...issued.link, url: linkUrl(issued.link) } : undefined;
   let sent = false;
   try {
     sent = (await sendMail(target.email, await compose(issued.code, link?.url ?? null))).ok;
@@ -139,13 +140,28 @@ export async function checkCode(target: CodeTarget, code: string, now = new Date
   const budgetKey = `${target.purpose}:${target.userId}`;
   if ((await hit('CODE_ACCOUNT', budgetKey)) > 0) return null;
   if (!(await claimAttempt(live.id, MAX_ATTEMPTS))) return null;
-  const format = (Object.values(LINK_PURPOSES) as CodePurpose[]).includes(target.purpose) ? LINK_TOKEN : SIX_DIGITS;
-  const given = Buffer.from(hashCode({ ...target, email: live.email }, format.test(code) ? code : 'invalid'));
+  const given = Buffer.from(hashCode({ ...target, email: live.email }, SIX_DIGITS.test(code) ? code : 'invalid'));
   const expected = Buffer.from(live.codeHash);
   const matches = expected.length === given.length && timingSafeEqual(expected, given);
   if (!matches || (email !== undefined && email !== live.email)) return null;
   await giveBack('CODE_ACCOUNT', budgetKey);
   return { id: live.id, email: live.email };
+}
+
+export type CheckedLink = { id: number; userId: number; email: string };
+
+/**
+ * Checks the token of a link (`id`: its row, which the URL names). 256 random bits need no try
+ * budget, and counting tries on a row anyone can name would let anyone spoil someone's link; the
+ * caller's per-client limit still applies. Null for anything but a live link with this token.
+ */
+export async function checkLink(purpose: LinkedPurpose, id: number, token: string, now = new Date()): Promise<CheckedLink | null> {
+  const live = await findLiveCodeById(id, LINK_PURPOSES[purpose], now);
+  if (!live || !LINK_TOKEN.test(token)) return null;
+  const given = Buffer.from(hashCode({ purpose: live.purpose, userId: live.userId, email: live.email }, token));
+  const expected = Buffer.from(live.codeHash);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return null;
+  return { id: live.id, userId: live.userId, email: live.email };
 }
 
 /** Checks and uses a code in one step; the address it was sent to, or null. */

@@ -20,6 +20,7 @@ export const users = pgTable(
     dateOfBirth: text('date_of_birth').notNull(),
     passwordHash: text('password_hash').notNull(),
     emailVerifiedAt: time('email_verified_at'),
+    verifyBy: time('verify_by'),
     createdAt: time('created_at').notNull(),
     updatedAt: time('updated_at').notNull(),
   },

@@ -19,6 +19,9 @@ export const users = sqliteTable(
     // When the person proved they read mail at `email`: a verification code or link, a reset by
     // code, a confirmed email change (each a code sent there). Null until then.
     emailVerifiedAt: integer('email_verified_at', { mode: 'timestamp_ms' }),
+    // A sign-up under EMAIL_VERIFICATION=required: deleted if still unverified at this time. Null
+    // for accounts made in the other modes, which work unverified and are kept.
+    verifyBy: integer('verify_by', { mode: 'timestamp_ms' }),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },

@@ -29,12 +29,14 @@ it('deletes what is past its period shortly after the server starts, and nothing
   const now = Date.now();
   const db = serverDb(first.dataDir);
   const { id: userId } = db.prepare('select id from users').get() as { id: number };
-  // Accounts 8 days old (the default keeps unverified ones 7): the unverified one goes, the verified stays.
+  // Accounts 8 days old: a sign-up under `required` past its deadline (the default gives 7 days)
+  // goes; a verified one and one made in another mode (no deadline) stay.
   const insertUser = db.prepare(
-    "insert into users (username, email, first_name, last_name, date_of_birth, password_hash, email_verified_at, created_at, updated_at) values (?, ?, 'A', 'B', '1990-01-01', 'x', ?, ?, ?)",
+    "insert into users (username, email, first_name, last_name, date_of_birth, password_hash, email_verified_at, verify_by, created_at, updated_at) values (?, ?, 'A', 'B', '1990-01-01', 'x', ?, ?, ?, ?)",
   );
-  insertUser.run('aged', 'aged@example.com', null, now - 8 * DAY, now - 8 * DAY);
-  insertUser.run('oldverified', 'old@example.com', now - 8 * DAY, now - 8 * DAY, now - 8 * DAY);
+  insertUser.run('aged', 'aged@example.com', null, now - DAY, now - 8 * DAY, now - 8 * DAY);
+  insertUser.run('oldverified', 'old@example.com', now - 8 * DAY, now - DAY, now - 8 * DAY, now - 8 * DAY);
+  insertUser.run('oldoptional', 'optional@example.com', null, null, now - 8 * DAY, now - 8 * DAY);
   // The failed login's per-IP counter has run out; its per-account one still counts.
   expect(db.prepare("update rate_limits set expire = ? where key like 'LOGIN_IP%'").run(now - 1000).changes).toBe(1);
   db.prepare("insert into security_events (user_id, type, ip, created_at) values (?, 'login', 'aged', ?)").run(userId, now - 400 * DAY);

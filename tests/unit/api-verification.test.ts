@@ -33,6 +33,31 @@ describe('a sign-up', () => {
     expect(subjects(owner.email).filter((s) => s === VERIFICATION_SUBJECT)).toHaveLength(1);
   });
 
+  it('lets a later sign-up take an address from one nobody verified: the first one\'s password is worth nothing', async () => {
+    const victim = newPerson();
+    const squatter = newPerson({ email: victim.email });
+    expect((await call('POST', '/auth/register', { body: registration(squatter) })).status).toBe(202);
+    await verificationCode(victim.email, app.dataDir);
+    expect((await call('POST', '/auth/register', { body: registration(victim) })).status).toBe(202);
+    // A code for the victim's own sign-up, not a notice: the squatter's codes went with their account.
+    const code = await verificationCode(victim.email, app.dataDir, 2);
+    expect(subjects(victim.email)).not.toContain('Someone tried to create a Gatehouse account with your address');
+    const verified = await call('POST', '/auth/email/verify', { body: { email: victim.email, code } });
+    expect(verified.body.user).toMatchObject({ username: victim.username, emailVerified: true });
+    expectError(await call('POST', '/auth/token', { body: { login: victim.email, password: squatter.password } }), 401, 'invalid_credentials');
+    expectError(await call('POST', '/auth/token', { body: { login: squatter.username, password: squatter.password } }), 401, 'invalid_credentials');
+  });
+
+  it('lets a person sign up again with the same username and address before verifying', async () => {
+    const person = newPerson();
+    expect((await call('POST', '/auth/register', { body: registration(person) })).status).toBe(202);
+    await verificationCode(person.email, app.dataDir);
+    expect((await call('POST', '/auth/register', { body: registration({ ...person, password: 'a second try at it' }) })).status).toBe(202);
+    const code = await verificationCode(person.email, app.dataDir, 2);
+    expect((await call('POST', '/auth/email/verify', { body: { email: person.email, code } })).status).toBe(200);
+    expect((await call('POST', '/auth/token', { body: { login: person.username, password: 'a second try at it' } })).status).toBe(200);
+  });
+
   it('still reports a taken username (usernames are public), before anything else', async () => {
     const owner = newPerson();
     await signUp(call, owner, app.dataDir);

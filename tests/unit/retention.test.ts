@@ -106,14 +106,14 @@ async function fixture() {
   await event('kept-at-boundary', year);
   await event('gone-before', year - 1);
 
-  // EMAIL_VERIFICATION=required (the default) keeps an unverified account UNVERIFIED_ACCOUNT_DAYS (7).
-  const days7 = T - 7 * 24 * HOUR;
-  const account = (username: string, createdAt: number) =>
-    insertUser({ username, email: `${username}@x`, firstName: 'A', lastName: 'B', dateOfBirth: '1990-01-01', passwordHash: 'x' }, new Date(createdAt));
-  await account('keptUnverifiedAtBoundary', days7);
-  await account('goneUnverifiedBefore', days7 - 1);
-  const verified = await account('keptVerifiedBefore', days7 - 1);
-  await markEmailVerified(verified.id, verified.email, new Date(days7));
+  // Sign-ups under EMAIL_VERIFICATION=required carry a deadline (verify_by); the other modes' none.
+  const account = (username: string, verifyBy?: number) =>
+    insertUser({ username, email: `${username}@x`, firstName: 'A', lastName: 'B', dateOfBirth: '1990-01-01', passwordHash: 'x', verifyBy: verifyBy === undefined ? undefined : new Date(verifyBy) }, new Date(T - 30 * 24 * HOUR));
+  await account('keptUnverifiedAtDeadline', T);
+  await account('goneUnverifiedPastDeadline', T - 1);
+  await account('keptUnverifiedWithoutDeadline');
+  const verified = await account('keptVerifiedPastDeadline', T - 1);
+  await markEmailVerified(verified.id, verified.email, new Date(T - 2));
 
   const week = T - KEEP.outboxMail;
   for (const name of [
@@ -133,7 +133,7 @@ const kept = {
   sessions: ['kept-expired-at-boundary', 'kept-live', 'kept-revoked-at-boundary'],
   codes: ['kept-expired-at-boundary@x', 'kept-used-within-the-hour@x'],
   securityEvents: ['kept-at-boundary'],
-  users: ['Ada', 'keptUnverifiedAtBoundary', 'keptVerifiedBefore'].sort(),
+  users: ['Ada', 'keptUnverifiedAtDeadline', 'keptUnverifiedWithoutDeadline', 'keptVerifiedPastDeadline'].sort(),
   outbox: [`${T - KEEP.outboxMail}-0a1b2c3d.json`, `${T - KEEP.outboxMail - 1}-not-ours.json`, `${T}-0a1b2c3d.json`, 'README.txt'].sort(),
 };
 

@@ -23,7 +23,7 @@ const REASONS: Record<string, string> = {
 export default async function VerifyEmailPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { email, reason } = await searchParams;
   const address = typeof email === 'string' && email.length > 0 ? email.slice(0, 254) : undefined;
-  const notice = typeof reason === 'string' ? REASONS[reason] : undefined;
+  const notice = typeof reason === 'string' && Object.hasOwn(REASONS, reason) ? REASONS[reason] : undefined;
   return (
     <Card
       title="Check your email"

@@ -15,11 +15,11 @@ function redirectTo(path: string): NextResponse {
 // expired link goes to the code page with one message.
 export async function GET(request: NextRequest) {
   const params = request.nextUrl.searchParams;
-  const userId = Number(params.get('u'));
+  const linkId = Number(params.get('c'));
   const token = params.get('t') ?? '';
-  if (!Number.isSafeInteger(userId) || userId <= 0) return redirectTo('/verify-email?reason=link');
+  if (!Number.isSafeInteger(linkId) || linkId <= 0) return redirectTo('/verify-email?reason=link');
   try {
-    const result = await verifyEmailWithLink(userId, token);
+    const result = await verifyEmailWithLink(linkId, token);
     if (!result.ok) return redirectTo('/verify-email?reason=link');
   } catch (error) {
     if (!isDatabaseUnavailable(error)) throw error;

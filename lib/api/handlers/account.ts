@@ -31,10 +31,11 @@ export const register: Methods = {
     const { password, ...profile } = await readBody(request, apiRegisterBody);
     const created = await createAccount(profile, password);
     if (!created.ok) throw failureError(created);
-    if (verificationMode() === 'required' || !created.user) {
+    if (verificationMode() === 'required') {
       return json({ status: 'verification_sent', message: `We sent a code to ${profile.email}. Verify it with POST /api/v1/auth/email/verify.` }, 202);
     }
-    return json({ user: toApiUser(created.user) }, 201);
+    // Only `required` mode answers a registered address without an account.
+    return json({ user: toApiUser(created.user!) }, 201);
   },
 };
 

@@ -64,6 +64,16 @@ export async function findLiveCode(target: CodeTarget, now: Date) {
   return code;
 }
 
+/** An unused, unexpired code by its id (a link names its row). */
+export async function findLiveCodeById(id: number, purpose: CodePurpose, now: Date) {
+  const { oneTimeCodes } = getTables();
+  const [code] = await getDb()
+    .select()
+    .from(oneTimeCodes)
+    .where(and(eq(oneTimeCodes.id, id), eq(oneTimeCodes.purpose, purpose), isNull(oneTimeCodes.usedAt), gt(oneTimeCodes.expiresAt, now)));
+  return code;
+}
+
 /**
  * Counts a try on a code before it is compared, in the statement that checks the budget: of any
  * number of concurrent tries, at most `maxAttempts` in the code's life get compared. False when

@@ -1,6 +1,6 @@
 import 'server-only';
-import { and, eq, isNull, sql } from 'drizzle-orm';
-import { getDb, getTables, uniqueViolation, type Db, type Tables } from '../client';
+import { and, eq, isNotNull, isNull, not, sql } from 'drizzle-orm';
+import { Rollback, getDb, getTables, step, transaction, uniqueViolation, type Db, type Tables } from '../client';
 import type { users } from '../schema-sqlite';
 
 /** What leaves the data layer about a person: never the password hash. */
@@ -18,7 +18,7 @@ export function publicUserColumns({ users }: Tables = getTables()) {
   };
 }
 
-export type PublicUser = Omit<typeof users.$inferSelect, 'passwordHash'>;
+export type PublicUser = Omit<typeof users.$inferSelect, 'passwordHash' | 'verifyBy'>;
 
 export type UniqueField = 'username' | 'email';
 
@@ -37,7 +37,7 @@ export function takenField(error: unknown): UniqueField | null {
 }
 
 /** A new account's address is unverified until a code or link sent there comes back. */
-export type NewUserInput = Omit<PublicUser, 'id' | 'emailVerifiedAt' | 'createdAt' | 'updatedAt'> & { passwordHash: string };
+export type NewUserInput = Omit<PublicUser, 'id' | 'emailVerifiedAt' | 'createdAt' | 'updatedAt'> & { passwordHash: string; verifyBy?: Date };
 
 /** Inserts a user; the unique indexes decide races, so two sign-ups for one name can't both win. */
 export async function insertUser(input: NewUserInput, now = new Date()): Promise<PublicUser> {
@@ -48,6 +48,30 @@ export async function insertUser(input: NewUserInput, now = new Date()): Promise
       .values({ ...input, createdAt: now, updatedAt: now })
       .returning(publicUserColumns());
     return user!;
+  } catch (error) {
+    const field = takenField(error);
+    if (field) throw new TakenError(field);
+    throw error;
+  }
+}
+
+/**
+ * A sign-up for an address held by an unverified `required`-mode sign-up (one with a deadline):
+ * that account is deleted, with everything attached to it, and this one takes the address, in one
+ * transaction. Whoever can read the address's mail is the one who can finish either, so the later
+ * sign-up wins, and an address can't be held by someone who signed up with it first. Null when no
+ * such account holds it (a verified or working account does).
+ */
+export async function replaceUnverifiedUser(input: NewUserInput & { verifyBy: Date }, now = new Date()): Promise<PublicUser | null> {
+  const { users } = getTables();
+  try {
+    return await transaction(function* (tx) {
+      const held = and(eq(users.email, input.email), isNull(users.emailVerifiedAt), isNotNull(users.verifyBy));
+      const gone = yield* step(tx.delete(users).where(held).returning({ id: users.id }));
+      if (gone.length === 0) throw new Rollback();
+      const [user] = yield* step(tx.insert(users).values({ ...input, createdAt: now, updatedAt: now }).returning(publicUserColumns()));
+      return user!;
+    });
   } catch (error) {
     const field = takenField(error);
     if (field) throw new TakenError(field);
@@ -141,13 +165,17 @@ export async function deleteUser(userId: number, passwordHash: string): Promise<
   return deleted.length === 1;
 }
 
-/** Whether an account has this username, in any case. */
-export async function usernameTaken(username: string): Promise<boolean> {
+/**
+ * Whether an account has this username, in any case; not counting an unverified `required`-mode
+ * sign-up with the address `email`, which a new sign-up with that address replaces.
+ */
+export async function usernameTaken(username: string, email: string): Promise<boolean> {
   const { users } = getTables();
+  const replaceable = and(eq(users.email, email), isNull(users.emailVerifiedAt), isNotNull(users.verifyBy));
   const rows = await getDb()
     .select({ id: users.id })
     .from(users)
-    .where(sql`lower(${users.username}) = ${username.toLowerCase()}`);
+    .where(and(sql`lower(${users.username}) = ${username.toLowerCase()}`, not(replaceable!)));
   return rows.length > 0;
 }
 
