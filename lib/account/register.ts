@@ -9,12 +9,12 @@ import { hit, waitText } from '@/lib/security/rate-limit';
 import { invalidField, rateLimited, taken, type Outcome } from './failure';
 import { sendVerificationCodeLater, tellOwnerOfSignupAttempt, verificationMode } from './verification';
 
+const DAY = 24 * 60 * 60 * 1000;
+
 /**
  * `user` is null only in `required` mode, for an address that already has an account: nothing was
  * created, its owner is told by mail, and the caller answers exactly as for a new account.
  */
-const DAY = 24 * 60 * 60 * 1000;
-
 export type Registered = Outcome<{ user: PublicUser | null }>;
 
 /**
@@ -26,8 +26,8 @@ export type Registered = Outcome<{ user: PublicUser | null }>;
  * is reported first (usernames are public), then the password is hashed whatever happens next, so
  * a registered address takes as long as a new one; the code for a new account and the owner's
  * notice both go out after the answer. An address held only by a `required`-mode sign-up nobody
- * verified is taken over by the new sign-up (replaceUnverifiedUser). In `optional` mode the code goes out too, and the account
- * is usable at once; `off` sends nothing.
+ * verified is taken over by the new sign-up (replaceUnverifiedUser). In `optional` mode the code
+ * goes out too, and the account is usable at once; `off` sends nothing.
  */
 export async function createAccount(profile: Omit<NewUserInput, 'passwordHash'>, password: string): Promise<Registered> {
   const wait = Math.max(await hit('REGISTER_IP', (await currentClient()).limitKey), await hit('REGISTER_EMAIL', profile.email));
