@@ -1,25 +1,19 @@
 'use client';
 
-import { useActionState, useEffect, useState } from 'react';
+import { useActionState } from 'react';
 import { resendOwnVerification, verifyOwnEmail } from '@/app/account/actions';
-import { Field } from '@/components/forms/field';
+import { CodeField } from '@/components/forms/code-field';
 import { FormStatus } from '@/components/forms/form-alert';
 import { SubmitButton } from '@/components/forms/submit-button';
 import { useForm } from '@/components/forms/use-form';
+import { useLatestAnswer } from '@/components/forms/use-latest-answer';
 import { idle } from '@/lib/forms';
 
 /** `optional` mode: the account works, and asks until its address is verified. */
 export function VerifyEmailBanner({ email }: { email: string }) {
   const { state, formAction, ref, errors } = useForm(verifyOwnEmail);
   const [resent, resend] = useActionState(resendOwnVerification, idle);
-  // One status line: whichever of the two forms answered last.
-  const [last, setLast] = useState<'verify' | 'resend'>('verify');
-  useEffect(() => {
-    if (state.message) setLast('verify');
-  }, [state]);
-  useEffect(() => {
-    if (resent.message) setLast('resend');
-  }, [resent]);
+  const latest = useLatestAnswer(state, resent);
   return (
     <section aria-labelledby="verify-heading" id="verify-email" className="rounded-2xl border border-amber-200 bg-amber-50 p-6 sm:p-8">
       <h2 id="verify-heading" className="text-lg font-semibold text-amber-950">
@@ -30,19 +24,10 @@ export function VerifyEmailBanner({ email }: { email: string }) {
         your address wait until it is verified.
       </p>
       <div className="mt-4 space-y-4">
-        <FormStatus id="verify-status" state={last === 'resend' ? resent : state} />
+        <FormStatus id="verify-status" state={latest} />
         <form ref={ref} action={formAction} noValidate className="space-y-3">
           <div className="max-w-xs">
-            <Field
-              name="code"
-              id="verify-code"
-              label="Code from the email"
-              inputMode="numeric"
-              autoComplete="one-time-code"
-              maxLength={6}
-              required
-              error={errors.code}
-            />
+            <CodeField id="verify-code" error={errors.code} />
           </div>
           <SubmitButton pendingLabel="Verifying…">Verify</SubmitButton>
         </form>
