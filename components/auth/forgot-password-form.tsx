@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { forgotPassword } from '@/app/(auth)/recovery-actions';
-import { Field } from '@/components/forms/field';
+import { EmailField } from '@/components/forms/email-field';
 import { SubmitButton } from '@/components/forms/submit-button';
 import { useForm } from '@/components/forms/use-form';
 
@@ -10,15 +10,7 @@ export function ForgotPasswordForm({ email }: { email?: string }) {
   const { state, formAction, ref, errors } = useForm(forgotPassword);
   return (
     <form ref={ref} action={formAction} noValidate className="space-y-4">
-      <Field
-        name="email"
-        label="Email"
-        type="email"
-        autoComplete="email"
-        required
-        defaultValue={state.values?.email ?? email}
-        error={errors.email}
-      />
+      <EmailField defaultValue={state.values?.email ?? email} error={errors.email} />
       <SubmitButton pendingLabel="Sending…" className="w-full">
         Send me a code
       </SubmitButton>

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { useRef, useState, type FocusEvent, type FormEvent, type PointerEvent } from 'react';
 import { flushSync } from 'react-dom';
 import { register } from '@/app/(auth)/actions';
+import { EmailField } from '@/components/forms/email-field';
 import { Field } from '@/components/forms/field';
 import { FormStatus } from '@/components/forms/form-alert';
 import { NewPasswordFields } from '@/components/forms/new-password-fields';
@@ -92,7 +93,7 @@ export function RegisterForm() {
         error={errors.username}
         hint={`3–${USERNAME_MAX} characters: letters and digits, starting with a letter.`}
       />
-      <Field name="email" label="Email" type="email" autoComplete="email" required defaultValue={v.email} error={errors.email} />
+      <EmailField defaultValue={v.email} error={errors.email} />
       <NewPasswordFields name="password" label="Password" errors={errors} advice="A few unrelated words make a strong one." />
       <SubmitButton pendingLabel="Creating your account…" className="w-full">
         Create account

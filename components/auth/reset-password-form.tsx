@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { resendResetCode, resetPasswordWithCode } from '@/app/(auth)/recovery-actions';
 import { CodeField } from '@/components/forms/code-field';
-import { Field } from '@/components/forms/field';
+import { EmailField } from '@/components/forms/email-field';
 import { FormStatus } from '@/components/forms/form-alert';
 import { ResendCode } from '@/components/forms/resend-code';
 import { NewPasswordFields } from '@/components/forms/new-password-fields';
@@ -18,16 +18,7 @@ export function ResetPasswordForm({ email, justSent }: { email?: string; justSen
     <div className="space-y-6">
       <form ref={ref} action={formAction} noValidate className="space-y-4">
         <FormStatus id="form-error" state={state} />
-        <Field
-          name="email"
-          label="Email"
-          type="email"
-          autoComplete="email"
-          required
-          value={emailValue}
-          onChange={(e) => setEmailValue(e.target.value)}
-          error={errors.email}
-        />
+        <EmailField value={emailValue} onChange={(e) => setEmailValue(e.target.value)} error={errors.email} />
         <CodeField defaultValue={state.values?.code} error={errors.code} />
         <NewPasswordFields name="newPassword" label="New password" errors={errors} />
         <SubmitButton pendingLabel="Setting your password…" className="w-full">

@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { resendVerification, startOver, verifyEmail } from '@/app/(auth)/verification-actions';
 import { CodeField } from '@/components/forms/code-field';
-import { Field } from '@/components/forms/field';
+import { EmailField } from '@/components/forms/email-field';
 import { FormStatus } from '@/components/forms/form-alert';
 import { ResendCode } from '@/components/forms/resend-code';
 import { SubmitButton } from '@/components/forms/submit-button';
@@ -25,16 +25,7 @@ export function VerifyEmailForm({ email }: { email?: string }) {
         {email ? (
           <input type="hidden" name="email" value={emailValue} />
         ) : (
-          <Field
-            name="email"
-            label="Email"
-            type="email"
-            autoComplete="email"
-            required
-            value={emailValue}
-            onChange={(e) => setEmailValue(e.target.value)}
-            error={errors.email}
-          />
+          <EmailField value={emailValue} onChange={(e) => setEmailValue(e.target.value)} error={errors.email} />
         )}
         <CodeField defaultValue={state.values?.code} error={errors.code ?? (email ? errors.email : undefined)} />
         <SubmitButton pendingLabel="Verifying…" className="w-full">
