@@ -8,6 +8,8 @@ export type FormState<Field extends string = string> = {
   fieldErrors?: Partial<Record<Field, string>>;
   /** What the person typed, so a failed submit doesn't wipe it. Never passwords. */
   values?: Partial<Record<Field, string>>;
+  /** Shown once and never again (new recovery codes): only ever in the answer to the action that made them. */
+  secrets?: string[];
 };
 
 export const idle: FormState = { status: 'idle' };

@@ -5,8 +5,10 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import {
   deleteCodesExpiredBefore,
   deleteDeadRateLimits,
+  deleteLoginChallengesExpiredBefore,
   deleteSecurityEventsBefore,
   deleteSessionsEndedBefore,
+  deleteUnconfirmedTotpBefore,
   deleteUnverifiedAccountsBefore,
 } from '@/lib/db/queries/retention';
 import { driverError } from '@/lib/db/client';
@@ -21,6 +23,10 @@ export const KEEP = {
   /** After a code expired: well past the hour the send limit counts back (lib/auth/otp.ts). */
   expiredCodes: DAY,
   securityEvents: 365 * DAY,
+  /** After a second-step challenge expired (it lives 5 minutes): nothing reads it any more. */
+  expiredChallenges: 60 * 60 * 1000,
+  /** An authenticator-app setup never confirmed: the person has had an hour to scan and enter a code. */
+  unconfirmedTotp: 60 * 60 * 1000,
   outboxMail: 7 * DAY,
 } as const;
 
@@ -37,6 +43,8 @@ export type Deleted = {
   codes: number;
   securityEvents: number;
   unverifiedAccounts: number;
+  loginChallenges: number;
+  unconfirmedTotp: number;
   outboxFiles: number;
 };
 
@@ -53,6 +61,8 @@ export async function runRetention(now = new Date()): Promise<Deleted> {
     securityEvents: await inBatches((limit) => deleteSecurityEventsBefore(before(KEEP.securityEvents), limit)),
     // Only sign-ups made under `required`, which can't be used until verified (users.verify_by).
     unverifiedAccounts: await inBatches((limit) => deleteUnverifiedAccountsBefore(now, limit)),
+    loginChallenges: await inBatches((limit) => deleteLoginChallengesExpiredBefore(before(KEEP.expiredChallenges), limit)),
+    unconfirmedTotp: await inBatches((limit) => deleteUnconfirmedTotpBefore(before(KEEP.unconfirmedTotp), limit)),
     outboxFiles: await deleteOldMail(path.resolve(env().MAIL_OUTBOX_DIR), before(KEEP.outboxMail).getTime()),
   };
 }

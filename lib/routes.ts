@@ -52,4 +52,4 @@ export function loginUrl(next?: string, reason?: LoginReason): string {
   return query ? `/login?${query}` : '/login';
 }
 
-export type LoginReason = 'expired' | 'invalid' | 'ended' | 'signed-out' | 'verified';
+export type LoginReason = 'expired' | 'invalid' | 'ended' | 'signed-out' | 'verified' | 'second-step';

@@ -5,8 +5,9 @@ import { formAction } from '@/lib/actions';
 import { createAccount } from '@/lib/account/register';
 import { verificationMode, verifyEmailPath } from '@/lib/account/verification';
 import { rememberPendingSignup } from '@/lib/auth/pending-signup';
-import { signInBrowser, signOutCurrentSession } from '@/lib/auth/browser-session';
-import { logIn, startSessionForClient } from '@/lib/auth/login';
+import { continueSignIn, signOutCurrentSession } from '@/lib/auth/browser-session';
+import { logIn } from '@/lib/auth/login';
+import { signIn } from '@/lib/auth/sign-in';
 import { isDatabaseUnavailable, logUnavailable } from '@/lib/db/client';
 import { loginUrl, safeNext } from '@/lib/routes';
 import { unavailableUrl } from '@/lib/unavailable';
@@ -22,12 +23,10 @@ export const register = formAction(registerSchema, 'Please correct the highlight
     redirect(verifyEmailPath(profile.email));
   }
   // Only `required` mode answers a registered address without an account.
-  const user = created.user!;
-  const started = await startSessionForClient(user.id, { remember: false });
+  const signedIn = await signIn(created.user!, { remember: false });
   // The account exists; only the automatic sign-in failed. Send them to log in normally.
-  if (!started) redirect('/login');
-  await signInBrowser(user, started);
-  redirect('/account?welcome=1');
+  if (!signedIn.ok) redirect('/login');
+  return continueSignIn(signedIn, '/account?welcome=1');
 });
 
 export const login = formAction(loginSchema, 'Please fill in both fields.', async (data) => {
@@ -37,8 +36,7 @@ export const login = formAction(loginSchema, 'Please fill in both fields.', asyn
     redirect(`${verifyEmailPath(attempt.email)}&reason=unverified`);
   }
   if (!attempt.ok) return attempt;
-  await signInBrowser(attempt.loggedIn.user, attempt.loggedIn);
-  redirect(safeNext(data.next));
+  return continueSignIn(attempt, safeNext(data.next), true);
 });
 
 export async function logout(): Promise<void> {

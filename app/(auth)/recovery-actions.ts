@@ -3,8 +3,8 @@
 import { redirect } from 'next/navigation';
 import { formAction } from '@/lib/actions';
 import { CODE_SENT, requestPasswordReset, resetPassword } from '@/lib/account/recovery';
-import { signInBrowser } from '@/lib/auth/browser-session';
-import { startSessionForClient } from '@/lib/auth/login';
+import { continueSignIn } from '@/lib/auth/browser-session';
+import { signIn } from '@/lib/auth/sign-in';
 import { forgotPasswordSchema, resetPasswordSchema } from '@/lib/validation/auth';
 
 export const forgotPassword = formAction(forgotPasswordSchema, undefined, async ({ email }) => {
@@ -21,9 +21,9 @@ export const resendResetCode = formAction(forgotPasswordSchema, 'Enter your emai
 export const resetPasswordWithCode = formAction(resetPasswordSchema, 'Your password was not changed.', async (data) => {
   const result = await resetPassword(data);
   if (!result.ok) return result;
-  // Every old session is gone; this browser starts a fresh one, while the new password stands.
-  const started = await startSessionForClient(result.user.id, { remember: false, passwordHash: result.passwordHash });
-  if (!started) redirect('/login');
-  await signInBrowser(result.user, started);
-  redirect('/account?reset=1');
+  // Every old session is gone; this browser starts a fresh one, while the new password stands
+  // (with two-step verification on, once the second step passes: a mailbox alone isn't enough).
+  const signedIn = await signIn(result.user, { remember: false, passwordHash: result.passwordHash });
+  if (!signedIn.ok) redirect('/login');
+  return continueSignIn(signedIn, '/account?reset=1');
 });

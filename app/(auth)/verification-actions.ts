@@ -3,9 +3,9 @@
 import { redirect } from 'next/navigation';
 import { formAction } from '@/lib/actions';
 import { VERIFICATION_CODE_SENT, requestVerificationCode, verifyEmailWithCode } from '@/lib/account/verification';
-import { signInBrowser } from '@/lib/auth/browser-session';
-import { startSessionForClient } from '@/lib/auth/login';
+import { continueSignIn } from '@/lib/auth/browser-session';
 import { forgetPendingSignup, pendingSignup } from '@/lib/auth/pending-signup';
+import { signIn } from '@/lib/auth/sign-in';
 import { isDatabaseUnavailable, logUnavailable } from '@/lib/db/client';
 import { deleteUnverifiedUser } from '@/lib/db/queries/users';
 import { unavailableUrl } from '@/lib/unavailable';
@@ -16,10 +16,9 @@ export const verifyEmail = formAction(verifyEmailSchema, 'Your address is not ve
   const result = await verifyEmailWithCode(email, code);
   if (!result.ok) return result;
   await forgetPendingSignup();
-  const started = await startSessionForClient(result.user.id, { remember: false });
-  if (!started) redirect('/login');
-  await signInBrowser(result.user, started);
-  redirect('/account?welcome=1');
+  const signedIn = await signIn(result.user, { remember: false });
+  if (!signedIn.ok) redirect('/login');
+  return continueSignIn(signedIn, '/account?welcome=1');
 });
 
 /** "Send a new code": one neutral answer, shown in place. */

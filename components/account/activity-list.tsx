@@ -17,6 +17,13 @@ const LABELS: Record<SecurityEventType, string> = {
   password_reset: 'Password reset with an emailed code',
   email_change_requested: 'Email change requested (code sent to the new address)',
   email_verified: 'Email address verified',
+  two_step_enabled: 'Two-step verification turned on',
+  two_step_disabled: 'Two-step verification turned off',
+  two_step_reset_by_operator: 'Two-step verification and passkeys removed by the site’s operator',
+  recovery_codes_regenerated: 'New recovery codes made',
+  recovery_code_used: 'A recovery code was used',
+  second_step_failed: 'Wrong two-step verification code',
+  reauthenticated: 'Confirmed it’s you',
 };
 
 export function ActivityList({ events }: { events: SecurityEvent[] }) {
@@ -25,7 +32,7 @@ export function ActivityList({ events }: { events: SecurityEvent[] }) {
     <ol className="divide-y divide-slate-100" aria-label="Recent security activity">
       {events.map((event) => (
         <li key={event.id} className="py-2 text-sm" data-event={event.type}>
-          <p className={event.type === 'login_failed' ? 'font-medium text-red-700' : 'font-medium text-slate-900'}>{LABELS[event.type]}</p>
+          <p className={event.type === 'login_failed' || event.type === 'second_step_failed' ? 'font-medium text-red-700' : 'font-medium text-slate-900'}>{LABELS[event.type]}</p>
           <p className="text-slate-600">
             {formatDateTime(event.createdAt)} · {event.ip ?? 'IP unknown'} · {describeUserAgent(event.userAgent)}
           </p>

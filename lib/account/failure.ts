@@ -15,6 +15,8 @@ export type Failure = { ok: false; message: string; fields?: FieldErrors } & (
   | { kind: 'conflict' }
   | { kind: 'session_ended' }
   | { kind: 'email_unverified'; userId: number; email: string }
+  | { kind: 'second_step_expired' }
+  | { kind: 'reauthentication_required' }
   | { kind: 'unavailable'; reason: 'mail' | 'busy' | 'database'; retryAfterSeconds: number }
 );
 
@@ -56,6 +58,24 @@ export const emailUnverified = (user: { id: number; email: string }): Failure =>
   userId: user.id,
   email: user.email,
   message: 'Verify your email address to log in: we sent a code to it.',
+});
+
+/** A wrong, used or out-of-date code from the authenticator app, or an unknown recovery code. */
+export const wrongSecondFactor = (field = 'code'): Failure =>
+  invalidField(field, 'That code didn’t work. Enter the current code from your authenticator app, or an unused recovery code.');
+
+/** The first step of a sign-in is out of time, used, or out of tries: start the login again. */
+export const secondStepExpired = (): Failure => ({
+  ok: false,
+  kind: 'second_step_expired',
+  message: 'This sign-in has expired. Log in again.',
+});
+
+/** A sensitive change from a session whose last authentication is not recent (lib/auth/step-up.ts). */
+export const reauthenticationRequired = (): Failure => ({
+  ok: false,
+  kind: 'reauthentication_required',
+  message: 'Confirm it’s you first: enter your password or a code from your authenticator app.',
 });
 
 export const mailUnavailable = (field?: string): Failure => {

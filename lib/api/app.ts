@@ -2,7 +2,8 @@ import 'server-only';
 import { Hono } from 'hono';
 import { forgotPassword, password, register, resendVerification, resetPasswordWithCode, verifyEmail } from './handlers/account';
 import { health, openApi, ready } from './handlers/health';
-import { logout, token } from './handlers/session';
+import { logout, secondStep, token } from './handlers/session';
+import { recoveryCodes, twoStep, twoStepConfirm } from './handlers/two-step';
 import { emailChange, emailConfirm, me, user } from './handlers/users';
 import { apiRoute, unexpectedErrorResponse, unknownRoute, type Methods } from './route';
 
@@ -17,6 +18,7 @@ export const API_ROUTES: readonly (readonly [path: string, methods: Methods])[] 
   ['/api/v1/openapi.json', openApi],
   ['/api/v1/auth/register', register],
   ['/api/v1/auth/token', token],
+  ['/api/v1/auth/token/mfa', secondStep],
   ['/api/v1/auth/logout', logout],
   ['/api/v1/auth/password', password],
   ['/api/v1/auth/password/forgot', forgotPassword],
@@ -27,6 +29,9 @@ export const API_ROUTES: readonly (readonly [path: string, methods: Methods])[] 
   ['/api/v1/users/:username', user],
   ['/api/v1/users/:username/email', emailChange],
   ['/api/v1/users/:username/email/confirm', emailConfirm],
+  ['/api/v1/users/:username/two-step', twoStep],
+  ['/api/v1/users/:username/two-step/confirm', twoStepConfirm],
+  ['/api/v1/users/:username/two-step/recovery-codes', recoveryCodes],
 ];
 
 export const api = new Hono();

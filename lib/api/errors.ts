@@ -81,6 +81,10 @@ export function failureError(failure: Failure): ApiError {
       return new ApiError(401, 'session_ended', message);
     case 'email_unverified':
       return new ApiError(403, 'email_unverified', message);
+    case 'second_step_expired':
+      return new ApiError(401, 'invalid_token', message);
+    case 'reauthentication_required':
+      return new ApiError(403, 'reauthentication_required', message);
     case 'unavailable':
       return new ApiError(503, UNAVAILABLE_CODES[failure.reason], message, {
         headers: { 'Retry-After': String(failure.retryAfterSeconds) },

@@ -1,11 +1,22 @@
 import 'server-only';
+import { redirect } from 'next/navigation';
 import { requestCookie, responseCookies } from '@/lib/request-scope';
 import type { PublicUser } from '@/lib/db/queries/users';
-import { clearAuthCookies, refreshCookieName, sessionCookieName, setRefreshCookie, setSessionCookie } from './cookies';
+import {
+  clearAuthCookies,
+  refreshCookieName,
+  secondStepCookieName,
+  sessionCookieName,
+  setRefreshCookie,
+  setSecondStepCookie,
+  setSessionCookie,
+} from './cookies';
 import { recordSecurityEvent } from './audit';
-import { currentDeviceCookie, rememberDevice } from './device';
+import { currentDeviceCookie, knownDevice, rememberDevice } from './device';
+import { noticeNewDevice } from './new-device';
 import { revokeSession } from '@/lib/db/queries/sessions';
 import { endSessionByRefreshToken, type StartedSession } from './session';
+import type { SignIn } from './sign-in';
 import { signSessionToken } from './token';
 import { verifySessionToken } from './token-node';
 
@@ -15,12 +26,40 @@ import { verifySessionToken } from './token-node';
 
 const identity = (user: Pick<PublicUser, 'id' | 'username'>, sessionId: string) => ({ sub: String(user.id), sid: sessionId, username: user.username });
 
-/** Puts a session that just started (login, registration, reset) into this browser. */
-export async function signInBrowser(user: Pick<PublicUser, 'id' | 'username'>, started: StartedSession): Promise<void> {
+/**
+ * Puts a session that just started (login, registration, reset) into this browser. `login`: a
+ * sign-in by the person's own credentials, which mails them when this browser is new to the
+ * account (registration, a reset and a verified address already mailed them).
+ */
+export async function signInBrowser(user: Pick<PublicUser, 'id' | 'username' | 'email'>, started: StartedSession, login = false): Promise<void> {
   const jar = await responseCookies();
+  const device = await currentDeviceCookie();
   setSessionCookie(jar, await signSessionToken(identity(user, started.sessionId), 'browser'));
   if (started.refreshToken) setRefreshCookie(jar, started.refreshToken);
-  rememberDevice(jar, await currentDeviceCookie(), user.id);
+  if (login && !knownDevice(device, user.id)) await noticeNewDevice(user);
+  rememberDevice(jar, device, user.id);
+}
+
+/**
+ * The end of a first step in a browser: into the session and on to `destination`, or — with
+ * two-step verification on — the challenge into its cookie and on to the second step's page.
+ * Redirects either way. `login`: see signInBrowser.
+ */
+export async function continueSignIn(signedIn: Extract<SignIn, { ok: true }>, destination: string, login = false): Promise<never> {
+  if (signedIn.loggedIn) {
+    await signInBrowser(signedIn.loggedIn.user, signedIn.loggedIn, login);
+    redirect(destination);
+  }
+  const seconds = Math.floor((signedIn.secondStep.expiresAt.getTime() - Date.now()) / 1000);
+  setSecondStepCookie(await responseCookies(), signedIn.secondStep.token, seconds);
+  redirect(`/login/two-step?${new URLSearchParams({ next: destination })}`);
+}
+
+/** The second step's challenge this browser holds, if any. */
+export const secondStepToken = (): Promise<string | undefined> => requestCookie(secondStepCookieName());
+
+export async function forgetSecondStep(): Promise<void> {
+  setSecondStepCookie(await responseCookies(), null);
 }
 
 /**

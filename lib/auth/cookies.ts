@@ -15,6 +15,7 @@ export const sessionCookieName = () => `${prefix()}gatehouse.session`;
 export const refreshCookieName = () => `${prefix()}gatehouse.refresh`;
 export const deviceCookieName = () => `${prefix()}gatehouse.device`;
 export const pendingSignupCookieName = () => `${prefix()}gatehouse.pending`;
+export const secondStepCookieName = () => `${prefix()}gatehouse.second-step`;
 
 export type CookieOptions = {
   httpOnly: true;
@@ -63,6 +64,14 @@ export const PENDING_SIGNUP_MAX_AGE_SECONDS = 24 * 60 * 60;
 
 export function setPendingSignupCookie(jar: CookieJar, value: string | null): void {
   jar.set(pendingSignupCookieName(), value ?? '', value ? refreshCookieOptions(PENDING_SIGNUP_MAX_AGE_SECONDS) : expiredCookieOptions());
+}
+
+/**
+ * The second step's challenge token (lib/auth/sign-in.ts) in the browser that passed the first:
+ * as long as the challenge lives, never in a URL.
+ */
+export function setSecondStepCookie(jar: CookieJar, token: string | null, maxAgeSeconds = 0): void {
+  jar.set(secondStepCookieName(), token ?? '', token ? refreshCookieOptions(maxAgeSeconds) : expiredCookieOptions());
 }
 
 export function clearAuthCookies(jar: CookieJar): void {

@@ -5,7 +5,7 @@ import { dummyHash, hashPassword, needsRehash, verifyPassword } from './password
 
 export type Authentication =
   /** `passwordHash`: what the account's hash is now, for the session's compare-and-swap. */
-  | { ok: true; user: PublicUser; passwordHash: string }
+  | { ok: true; user: PublicUser; passwordHash: string; twoStep: boolean }
   /** `userId`: the account that exists under that login, for its security log; never shown. */
   | { ok: false; userId?: number };
 
@@ -20,9 +20,9 @@ export async function authenticate(found: UserForLogin | undefined, password: st
   const ok = await verifyPassword(plausible ? password : '', found?.passwordHash ?? (await dummyHash()));
   if (!found) return { ok: false };
   if (!ok || !plausible) return { ok: false, userId: found.id };
-  const { passwordHash, ...user } = found;
-  if (!needsRehash(passwordHash)) return { ok: true, user, passwordHash };
+  const { passwordHash, twoStep, ...user } = found;
+  if (!needsRehash(passwordHash)) return { ok: true, user, passwordHash, twoStep };
   // A stronger hash of the same password, unless a reset or change replaced it meanwhile.
   const upgraded = await hashPassword(password);
-  return (await setPasswordHash(user.id, upgraded, new Date(), passwordHash)) ? { ok: true, user, passwordHash: upgraded } : { ok: false, userId: user.id };
+  return (await setPasswordHash(user.id, upgraded, new Date(), passwordHash)) ? { ok: true, user, passwordHash: upgraded, twoStep } : { ok: false, userId: user.id };
 }

@@ -1,5 +1,5 @@
 import 'server-only';
-import { hkdfSync } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
 import { authSecrets, secretsFingerprint } from '@/lib/env-edge';
 import { keyInfo, type KeyPurpose } from './keys';
 
@@ -22,3 +22,10 @@ export function purposeKeys(purpose: KeyPurpose): Buffer[] {
 
 /** The key that signs new values for `purpose`. */
 export const purposeKey = (purpose: KeyPurpose): Buffer => purposeKeys(purpose)[0]!;
+
+/**
+ * HMAC-SHA-256 of `message` under `purpose`'s key from every accepted secret, the signing one
+ * first: what a stored MAC of a long-lived token may be, after a rotation of AUTH_SECRET too.
+ */
+export const purposeMacs = (purpose: KeyPurpose, message: string): string[] =>
+  purposeKeys(purpose).map((key) => createHmac('sha256', key).update(message).digest('base64url'));

@@ -4,7 +4,15 @@
 // derives the same bytes synchronously in keys-node.ts.
 import { authSecrets } from '@/lib/env-edge';
 
-export type KeyPurpose = 'session-jwt' | 'otp' | 'refresh-token' | 'device-cookie' | 'pending-signup';
+export type KeyPurpose =
+  | 'session-jwt'
+  | 'otp'
+  | 'refresh-token'
+  | 'device-cookie'
+  | 'pending-signup'
+  | 'totp-secret'
+  | 'recovery-code'
+  | 'login-challenge';
 
 const encoder = new TextEncoder();
 

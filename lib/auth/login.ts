@@ -1,17 +1,14 @@
 import 'server-only';
-import { badCredentials, emailUnverified, rateLimited, type Outcome } from '@/lib/account/failure';
+import { badCredentials, emailUnverified, rateLimited } from '@/lib/account/failure';
 import { sendVerificationCodeLater, verificationMode } from '@/lib/account/verification';
-import { findUserForLogin, type PublicUser } from '@/lib/db/queries/users';
+import { findUserForLogin } from '@/lib/db/queries/users';
 import { currentClient } from '@/lib/security/client-ip';
 import { clear, giveBack, hit } from '@/lib/security/rate-limit';
 import { recordSecurityEvent } from './audit';
 import { authenticate } from './credentials';
 import { currentDeviceCookie } from './device';
 import { passwordBudget } from './password-budget';
-import { startSession, type StartedSession } from './session';
-
-export type LoggedIn = { user: PublicUser; sessionId: string; refreshToken?: string };
-export type LoginAttempt = Outcome<{ loggedIn: LoggedIn }>;
+import { signIn, type SignIn } from './sign-in';
 
 /**
  * Checks the credentials and starts a session: the one way in with a password, for the login form
@@ -20,9 +17,10 @@ export type LoginAttempt = Outcome<{ loggedIn: LoggedIn }>;
  * than the budget; past it no password is checked until the window ends (15 minutes by default:
  * a lock guessing can't make permanent, and a reset by code always works). A right password gives
  * the tries back. Records the login, or the failure on an existing account, in its activity. In
- * `required` mode an account whose address isn't verified gets no session: a new code instead.
+ * `required` mode an account whose address isn't verified gets no session: a new code instead; with
+ * two-step verification on, the answer is the second step's challenge (lib/auth/sign-in.ts).
  */
-export async function logIn(input: { login: string; password: string; remember: boolean }): Promise<LoginAttempt> {
+export async function logIn(input: { login: string; password: string; remember: boolean }): Promise<SignIn> {
   const client = await currentClient();
   const found = await findUserForLogin(input.login);
   const budget = passwordBudget(found?.id, input.login, await currentDeviceCookie());
@@ -55,22 +53,9 @@ export async function logIn(input: { login: string; password: string; remember: 
     sendVerificationCodeLater(result.user);
     return emailUnverified(result.user);
   }
-  const started = await startSessionForClient(result.user.id, { remember: input.remember, passwordHash: result.passwordHash });
-  // Null: a reset or change replaced the password while it was being checked.
-  if (!started) return badCredentials();
-  return { ok: true, loggedIn: { user: result.user, ...started } };
-}
-
-/**
- * A session for this request's client, for a person who just proved who they are (a password, a
- * new account, a reset by code), recorded as a login in their activity. `passwordHash`: see
- * startSession.
- */
-export async function startSessionForClient(userId: number, options: { remember: boolean; passwordHash?: string }): Promise<StartedSession | null> {
-  const client = await currentClient();
-  const started = await startSession({ userId, userAgent: client.userAgent, ip: client.ip, ...options });
-  if (started) await recordSecurityEvent(userId, 'login');
-  return started;
+  const { user, passwordHash, twoStep } = result;
+  const signedIn = await signIn(user, { remember: input.remember, passwordHash, twoStep });
+  return signedIn.ok ? signedIn : badCredentials();
 }
 
 /** After a reset by code the person proved who they are: the lock on unknown browsers is lifted. */

@@ -1,5 +1,5 @@
 import 'server-only';
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Rollback, step, transaction } from '@/lib/db/client';
 import {
   findLiveSession,
@@ -14,7 +14,7 @@ import {
 } from '@/lib/db/queries/sessions';
 import { swapPasswordHash, type PublicUser } from '@/lib/db/queries/users';
 import { REFRESH_COOKIE_MAX_AGE_SECONDS } from './cookies';
-import { purposeKeys } from './keys-node';
+import { purposeMacs } from './keys-node';
 
 // Session lifetimes (docs/sessions.md explains the whole mechanism).
 const DAY = 24 * 60 * 60 * 1000;
@@ -35,7 +35,7 @@ const randomToken = (bytes: number) => randomBytes(bytes).toString('base64url');
  * What is stored of a refresh token: its HMAC under the refresh-token key, once per accepted
  * secret (the first is what new rows hold), so rotating AUTH_SECRET keeps remembered sessions.
  */
-const refreshHashes = (token: string) => purposeKeys('refresh-token').map((key) => createHmac('sha256', key).update(token).digest('base64url'));
+const refreshHashes = (token: string) => purposeMacs('refresh-token', token);
 const refreshHash = (token: string) => refreshHashes(token)[0]!;
 
 export type StartedSession = { sessionId: string; refreshToken?: string };
@@ -59,6 +59,7 @@ export async function startSession(
     ip: input.ip,
     createdAt: now,
     lastSeenAt: now,
+    authenticatedAt: now,
     expiresAt: new Date(now.getTime() + (input.remember ? REMEMBERED_MAX_AGE_MS : SESSION_MAX_AGE_MS)),
   }, input.passwordHash);
   return inserted ? { sessionId, refreshToken } : null;

@@ -49,6 +49,10 @@ export const sessions = sqliteTable(
     // Absolute end of the session, however active it is.
     expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
     revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+    // When the person last proved who they are in this session (the login's password, passkey or
+    // second step; a later "Confirm it's you"): sensitive changes need it recent. Null for sessions
+    // from before this column, which count as not recent.
+    authenticatedAt: integer('authenticated_at', { mode: 'timestamp_ms' }),
   },
   (t) => [index('sessions_user_id_idx').on(t.userId), index('sessions_previous_refresh_hash_idx').on(t.previousRefreshHash)],
 );
@@ -91,6 +95,65 @@ export const oneTimeCodes = sqliteTable(
     index('one_time_codes_email_purpose_idx').on(t.email, t.purpose, t.createdAt),
     index('one_time_codes_user_purpose_idx').on(t.userId, t.purpose, t.createdAt),
   ],
+);
+
+/**
+ * An authenticator app (TOTP, RFC 6238), one per account. Lives while two-step verification is on;
+ * a setup that was never confirmed (`confirmedAt` null) is replaced by the next one and deleted by
+ * the retention job after an hour.
+ */
+export const totpFactors = sqliteTable('totp_factors', {
+  userId: integer('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  /** The shared secret, sealed with AES-256-GCM under the 'totp-secret' key (lib/auth/sealed.ts). */
+  secret: text('secret').notNull(),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  confirmedAt: integer('confirmed_at', { mode: 'timestamp_ms' }),
+  /** The 30-second step of the last code accepted: only a later step is accepted (no replay). */
+  lastStep: integer('last_step'),
+});
+
+/**
+ * Recovery codes, ten per account with two-step verification, stored as an HMAC. A row lives until
+ * it is used (deleted in the same statement that accepts it), replaced, or two-step verification
+ * is turned off.
+ */
+export const recoveryCodes = sqliteTable(
+  'recovery_codes',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [uniqueIndex('recovery_codes_user_code_unique').on(t.userId, t.codeHash)],
+);
+
+/**
+ * A first step that passed (a password, a reset by code, a verified address) waiting for the
+ * second: 5 minutes, used once, 5 wrong codes. The token (in a cookie, or the API's `mfa_token`)
+ * is stored as an HMAC. Deleted by the retention job once expired.
+ */
+export const loginChallenges = sqliteTable(
+  'login_challenges',
+  {
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** 1 for "Keep me signed in". */
+    remember: integer('remember').notNull(),
+    /** The hash the password was checked against: the session starts only while it is current. Null after a reset. */
+    passwordHash: text('password_hash'),
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    usedAt: integer('used_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('login_challenges_user_id_idx').on(t.userId)],
 );
 
 export type CodePurpose = (typeof oneTimeCodes.$inferSelect)['purpose'];

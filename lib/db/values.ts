@@ -16,6 +16,13 @@ export const SECURITY_EVENT_TYPES = [
   'password_reset',
   'email_change_requested',
   'email_verified',
+  'two_step_enabled',
+  'two_step_disabled',
+  'two_step_reset_by_operator',
+  'recovery_codes_regenerated',
+  'recovery_code_used',
+  'second_step_failed',
+  'reauthenticated',
 ] as const;
 
 /** What a one-time code is for. */

@@ -200,3 +200,79 @@ export function accountDeletedMail(): Promise<Mail> {
     </Layout>,
   );
 }
+
+const TWO_STEP_CHANGES = {
+  enabled: {
+    subject: 'Two-step verification is on for your Gatehouse account',
+    text: 'Two-step verification was turned on for your Gatehouse account: signing in now takes your password and a code from your authenticator app (or a recovery code, or a passkey).',
+  },
+  disabled: {
+    subject: 'Two-step verification was turned off for your Gatehouse account',
+    text: 'Two-step verification was turned off for your Gatehouse account: your password alone signs in again.',
+  },
+  regenerated: {
+    subject: 'New recovery codes for your Gatehouse account',
+    text: 'New recovery codes were made for your Gatehouse account. The old ones no longer work.',
+  },
+  reset_by_operator: {
+    subject: 'Your Gatehouse sign-in methods were reset',
+    text: 'At your request, the site’s operator removed two-step verification and every passkey from your Gatehouse account, and signed out every session. Your password alone signs in now.',
+  },
+} as const;
+
+/** A change to how the account signs in, sent to its address whoever made it. */
+export function twoStepChangedMail(change: keyof typeof TWO_STEP_CHANGES, securityUrl: string | null, resetUrl: string | null): Promise<Mail> {
+  const { subject, text } = TWO_STEP_CHANGES[change];
+  return toMail(
+    subject,
+    <Layout preview={subject} title={subject.replace(/ for your Gatehouse account$/, '').replace(/^Your Gatehouse/, 'Your')}>
+      <Text style={styles.text}>{text}</Text>
+      <Text style={styles.text}>If this wasn’t you, reset your password right away and check your security settings.</Text>
+      <PageLink href={resetUrl}>Reset your password</PageLink>
+      <PageLink href={securityUrl}>Open your security settings</PageLink>
+    </Layout>,
+  );
+}
+
+export function recoveryCodeUsedMail(left: number, securityUrl: string | null, resetUrl: string | null): Promise<Mail> {
+  const remaining = left === 1 ? '1 recovery code is left' : `${left} recovery codes are left`;
+  return toMail(
+    'A recovery code was used on your Gatehouse account',
+    <Layout preview="A recovery code was used" title="A recovery code was used">
+      <Text style={styles.text}>
+        Someone signed in to your Gatehouse account, or confirmed a change, with one of your recovery codes. It can’t be used again: {remaining}.
+      </Text>
+      <Text style={styles.text}>
+        If you lost your authenticator app, set it up again and make new recovery codes. If this wasn’t you, reset your password right away.
+      </Text>
+      <PageLink href={securityUrl}>Open your security settings</PageLink>
+      <PageLink href={resetUrl}>Reset your password</PageLink>
+    </Layout>,
+  );
+}
+
+export type SignInDetails = { when: string; ip: string | null; browser: string };
+
+/** A sign-in from a browser this account had not used before (no device cookie for it). */
+export function newDeviceMail(details: SignInDetails, securityUrl: string | null, resetUrl: string | null): Promise<Mail> {
+  return toMail(
+    'New sign-in to your Gatehouse account',
+    <Layout preview="A new sign-in to your account" title="New sign-in to your account">
+      <Text style={styles.text}>Your Gatehouse account was just signed in to from a browser it hadn’t been used from before:</Text>
+      <Text style={styles.text}>
+        When: {details.when}
+        <br />
+        IP address: {details.ip ?? 'unknown'}
+        <br />
+        Browser: {details.browser}
+      </Text>
+      <Text style={styles.text}>If this was you, there is nothing to do.</Text>
+      <Text style={styles.text}>
+        If it wasn’t, reset your password right away (that signs out every session), then check your security settings and turn on
+        two-step verification.
+      </Text>
+      <PageLink href={resetUrl}>Reset your password</PageLink>
+      <PageLink href={securityUrl}>Open your security settings</PageLink>
+    </Layout>,
+  );
+}

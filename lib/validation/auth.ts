@@ -91,3 +91,13 @@ export const verifyEmailSchema = z.object({ email, code: codeField });
 
 /** A code entered by the signed-in person for their own address (the banner on /account). */
 export const ownCodeSchema = z.object({ code: codeField });
+
+/** A code from the authenticator app (6 digits) or a recovery code (xxxx-xxxx-xxxx): one field takes either. */
+export const secondFactorField = z
+  .string({ error: 'Enter the code from your authenticator app.' })
+  .trim()
+  .min(1, 'Enter the code from your authenticator app.')
+  .max(32, 'Enter the code from your authenticator app, or a recovery code.');
+
+/** The second step of a sign-in; `next` is where the login was going. */
+export const secondStepSchema = z.object({ code: secondFactorField, next: z.string().optional().catch(undefined) });

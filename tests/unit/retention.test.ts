@@ -10,14 +10,14 @@ import { emptyDatabase, useTestDatabase } from '../support/database';
 const outbox = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-retention-'));
 await useTestDatabase({ MAIL_OUTBOX_DIR: outbox });
 const { getDb, getTables, store } = await import('@/lib/db/client');
-const { oneTimeCodes, rateLimits, securityEvents, sessions } = getTables();
+const { loginChallenges, oneTimeCodes, rateLimits, securityEvents, sessions, totpFactors } = getTables();
 const { insertUser, markEmailVerified } = await import('@/lib/db/queries/users');
 const { FIRST_RUN_AFTER_MS, KEEP, RUN_EVERY_MS, runRetention, startRetention } = await import('@/lib/retention');
 
 const now = new Date('2026-11-24T12:00:00Z');
 const T = now.getTime();
 const HOUR = 60 * 60 * 1000;
-const nothing = { rateLimits: 0, sessions: 0, codes: 0, securityEvents: 0, unverifiedAccounts: 0, outboxFiles: 0 };
+const nothing = { rateLimits: 0, sessions: 0, codes: 0, securityEvents: 0, unverifiedAccounts: 0, loginChallenges: 0, unconfirmedTotp: 0, outboxFiles: 0 };
 let userId: number;
 
 beforeEach(async () => {
@@ -51,6 +51,8 @@ const left = async () => ({
   codes: (await getDb().select().from(oneTimeCodes)).map((r) => r.email).sort(),
   securityEvents: (await getDb().select().from(securityEvents)).map((r) => r.ip).sort(),
   users: (await getDb().select().from(getTables().users)).map((r) => r.username).sort(),
+  challenges: (await getDb().select().from(loginChallenges)).map((r) => r.id).sort(),
+  totp: (await getDb().select().from(totpFactors)).map((r) => r.secret).sort(),
   outbox: fs.readdirSync(outbox).sort(),
 });
 
@@ -115,6 +117,19 @@ async function fixture() {
   const verified = await account('keptVerifiedPastDeadline', T - 1);
   await markEmailVerified(verified.id, verified.email, new Date(T - 2));
 
+  // Second-step challenges (each lives 5 minutes), and authenticator-app setups never confirmed.
+  const challenge = (id: string, expiresAt: number) =>
+    getDb().insert(loginChallenges).values({ id, userId, remember: 0, createdAt: new Date(expiresAt - 5 * 60_000), expiresAt: new Date(expiresAt) });
+  await challenge('kept-expired-at-boundary', T - KEEP.expiredChallenges);
+  await challenge('gone-expired-before', T - KEEP.expiredChallenges - 1);
+  const setup = async (secret: string, createdAt: number, confirmed: boolean) => {
+    const owner = await account(secret);
+    await getDb().insert(totpFactors).values({ userId: owner.id, secret, createdAt: new Date(createdAt), confirmedAt: confirmed ? new Date(createdAt) : null });
+  };
+  await setup('keptConfirmedLongAgo', T - 365 * 24 * HOUR, true);
+  await setup('keptUnconfirmedAtBoundary', T - KEEP.unconfirmedTotp, false);
+  await setup('goneUnconfirmedBefore', T - KEEP.unconfirmedTotp - 1, false);
+
   const week = T - KEEP.outboxMail;
   for (const name of [
     `${week}-0a1b2c3d.json`,
@@ -133,14 +148,24 @@ const kept = {
   sessions: ['kept-expired-at-boundary', 'kept-live', 'kept-revoked-at-boundary'],
   codes: ['kept-expired-at-boundary@x', 'kept-used-within-the-hour@x'],
   securityEvents: ['kept-at-boundary'],
-  users: ['Ada', 'keptUnverifiedAtDeadline', 'keptUnverifiedWithoutDeadline', 'keptVerifiedPastDeadline'].sort(),
+  users: [
+    'Ada',
+    'keptUnverifiedAtDeadline',
+    'keptUnverifiedWithoutDeadline',
+    'keptVerifiedPastDeadline',
+    'keptConfirmedLongAgo',
+    'keptUnconfirmedAtBoundary',
+    'goneUnconfirmedBefore',
+  ].sort(),
+  challenges: ['kept-expired-at-boundary'],
+  totp: ['keptConfirmedLongAgo', 'keptUnconfirmedAtBoundary'].sort(),
   outbox: [`${T - KEEP.outboxMail}-0a1b2c3d.json`, `${T - KEEP.outboxMail - 1}-not-ours.json`, `${T}-0a1b2c3d.json`, 'README.txt'].sort(),
 };
 
 describe('the retention job', () => {
   it('deletes exactly what is past its period, and a second run nothing more', async () => {
     await fixture();
-    expect(await runRetention(now)).toEqual({ rateLimits: 3, sessions: 3, codes: 2, securityEvents: 1, unverifiedAccounts: 1, outboxFiles: 2 });
+    expect(await runRetention(now)).toEqual({ rateLimits: 3, sessions: 3, codes: 2, securityEvents: 1, unverifiedAccounts: 1, loginChallenges: 1, unconfirmedTotp: 1, outboxFiles: 2 });
     expect(await left()).toEqual(kept);
     expect(await runRetention(now)).toEqual(nothing);
     expect(await left()).toEqual(kept);

@@ -14,6 +14,7 @@ const REASONS: Record<LoginReason, { tone: 'info' | 'error' | 'success'; text: s
   ended: { tone: 'info', text: 'Your session has ended. Please log in again.' },
   'signed-out': { tone: 'info', text: 'You have been logged out.' },
   verified: { tone: 'success', text: 'Your email address is verified. Log in to continue.' },
+  'second-step': { tone: 'info', text: 'That sign-in expired or had too many wrong codes. Log in again.' },
 };
 
 type Search = Promise<Record<string, string | string[] | undefined>>;

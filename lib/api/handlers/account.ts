@@ -4,7 +4,7 @@ import { CODE_SENT, requestPasswordReset, resetPassword } from '@/lib/account/re
 import { sessionEnded } from '@/lib/account/failure';
 import { createAccount } from '@/lib/account/register';
 import { VERIFICATION_CODE_SENT, requestVerificationCode, verificationMode, verifyEmailWithCode } from '@/lib/account/verification';
-import { startSessionForClient } from '@/lib/auth/login';
+import { signIn } from '@/lib/auth/sign-in';
 import { followRotatedSession } from '@/lib/auth/browser-session';
 import {
   apiChangePasswordBody,
@@ -18,7 +18,7 @@ import { requireCaller } from '../auth';
 import { readBody } from '../body';
 import { ApiError, failureError, json, noContent } from '../errors';
 import type { Methods } from '../route';
-import { accessTokenFor } from '../tokens';
+import { accessTokenFor, signInResponse } from '../tokens';
 import { toApiUser } from '../users';
 
 export const register: Methods = {
@@ -46,9 +46,9 @@ export const verifyEmail: Methods = {
     const result = await verifyEmailWithCode(email, code);
     if (!result.ok && result.kind === 'invalid') throw new ApiError(400, 'invalid_code', result.message, { fields: result.fields });
     if (!result.ok) throw failureError(result);
-    const started = await startSessionForClient(result.user.id, { remember: false });
-    if (!started) throw failureError(sessionEnded());
-    return json({ ...(await accessTokenFor(result.user, started.sessionId)), user: toApiUser(result.user) });
+    const signedIn = await signIn(result.user, { remember: false });
+    if (!signedIn.ok) throw failureError(sessionEnded());
+    return signInResponse(signedIn);
   },
 };
 

@@ -2,6 +2,7 @@ import 'server-only';
 import { deleteAccount } from '@/lib/account/delete';
 import { confirmEmailChange, startEmailChange } from '@/lib/account/email-change';
 import { updateProfile } from '@/lib/account/profile';
+import { mfaSummary } from '@/lib/db/queries/two-step';
 import {
   EMAIL_THROUGH_CONFIRMATION,
   apiDeleteBody,
@@ -20,7 +21,8 @@ import { requireOwnAccount, toApiUser } from '../users';
 export const me: Methods = {
   async GET(request) {
     const { user } = await requireCaller(request, { changesState: false });
-    return json({ user: toApiUser(user) });
+    const mfa = await mfaSummary(user.id);
+    return json({ user: toApiUser(user), mfa: { totp: mfa.totp, passkeys: 0, recoveryCodesLeft: mfa.recoveryCodesLeft } });
   },
 };
 

@@ -61,3 +61,20 @@ export async function deleteSecurityEventsBefore(cutoff: Date, limit: number): P
   const old = db.select({ id: securityEvents.id }).from(securityEvents).where(lt(securityEvents.createdAt, cutoff)).limit(limit);
   return (await db.delete(securityEvents).where(inArray(securityEvents.id, old)).returning({ id: securityEvents.id })).length;
 }
+
+/** Second-step challenges that expired before `cutoff`, used or not (each lives 5 minutes). */
+export async function deleteLoginChallengesExpiredBefore(cutoff: Date, limit: number): Promise<number> {
+  const { loginChallenges } = getTables();
+  const db = getDb();
+  const expired = db.select({ id: loginChallenges.id }).from(loginChallenges).where(lt(loginChallenges.expiresAt, cutoff)).limit(limit);
+  return (await db.delete(loginChallenges).where(inArray(loginChallenges.id, expired)).returning({ id: loginChallenges.id })).length;
+}
+
+/** Authenticator-app setups started before `cutoff` and never confirmed. The delete repeats the condition. */
+export async function deleteUnconfirmedTotpBefore(cutoff: Date, limit: number): Promise<number> {
+  const { totpFactors } = getTables();
+  const db = getDb();
+  const abandoned = and(isNull(totpFactors.confirmedAt), lt(totpFactors.createdAt, cutoff));
+  const stale = db.select({ userId: totpFactors.userId }).from(totpFactors).where(abandoned).limit(limit);
+  return (await db.delete(totpFactors).where(and(inArray(totpFactors.userId, stale), abandoned)).returning({ userId: totpFactors.userId })).length;
+}

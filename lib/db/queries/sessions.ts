@@ -192,3 +192,24 @@ export function revokeSessionsStatement(db: Db, userId: number, keep: string | n
     .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), keep ? ne(sessions.id, keep) : undefined))
     .returning({ id: sessions.id });
 }
+
+/** When the person last proved who they are in this live session (lib/auth/step-up.ts). */
+export async function sessionAuthenticatedAt(sessionId: string, now: Date): Promise<Date | null> {
+  const { sessions } = getTables();
+  const [row] = await getDb()
+    .select({ at: sessions.authenticatedAt })
+    .from(sessions)
+    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)));
+  return row?.at ?? null;
+}
+
+/** The person proved who they are again in this session ("Confirm it's you"). */
+export async function markSessionAuthenticated(sessionId: string, now: Date): Promise<boolean> {
+  const { sessions } = getTables();
+  const marked = await getDb()
+    .update(sessions)
+    .set({ authenticatedAt: now })
+    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+    .returning({ id: sessions.id });
+  return marked.length === 1;
+}

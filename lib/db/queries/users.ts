@@ -80,17 +80,21 @@ export async function replaceUnverifiedUser(input: NewUserInput & { verifyBy: Da
 }
 
 /** Email when the login contains "@", else username; both case-insensitive. */
-export type UserForLogin = PublicUser & { passwordHash: string };
+/** `twoStep`: whether the account has two-step verification on (a confirmed authenticator app). */
+export type UserForLogin = PublicUser & { passwordHash: string; twoStep: boolean };
 
 export async function findUserForLogin(login: string): Promise<UserForLogin | undefined> {
-  const { users } = getTables();
+  const { users, totpFactors } = getTables();
   const value = login.trim().toLowerCase();
   const where = value.includes('@') ? eq(users.email, value) : sql`lower(${users.username}) = ${value}`;
   const [user] = await getDb()
-    .select({ ...publicUserColumns(), passwordHash: users.passwordHash })
+    .select({ ...publicUserColumns(), passwordHash: users.passwordHash, twoStepSince: totpFactors.confirmedAt })
     .from(users)
+    .leftJoin(totpFactors, eq(totpFactors.userId, users.id))
     .where(where);
-  return user;
+  if (!user) return undefined;
+  const { twoStepSince, ...found } = user;
+  return { ...found, twoStep: twoStepSince !== null };
 }
 
 /**

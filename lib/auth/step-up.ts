@@ -1,0 +1,50 @@
+import 'server-only';
+import { invalid, reauthenticationRequired, sessionEnded, type Outcome } from '@/lib/account/failure';
+import { markSessionAuthenticated, sessionAuthenticatedAt } from '@/lib/db/queries/sessions';
+import { findTotp } from '@/lib/db/queries/two-step';
+import { recordSecurityEvent } from './audit';
+import { checkOwnPassword } from './reauth';
+import { useSecondFactor } from './second-factor';
+
+// Recent authentication ("sudo mode"): turning two-step verification on or off, new recovery
+// codes and passkey changes need the person to have proved who they are in this session within
+// the last 10 minutes — at its login, or since with "Confirm it's you" (password, authenticator
+// code, recovery code or passkey). A stolen session cookie alone can't lock the owner out.
+
+export const RECENT_AUTH_MS = 10 * 60 * 1000;
+
+export type Session = { user: { id: number }; sessionId: string };
+
+export async function recentlyAuthenticated(session: Session, now = new Date()): Promise<boolean> {
+  const at = await sessionAuthenticatedAt(session.sessionId, now);
+  return at !== null && now.getTime() - at.getTime() < RECENT_AUTH_MS;
+}
+
+/** What a person may confirm with: a password always; a code when two-step verification is on. */
+export type Proof = { password?: string; code?: string };
+
+/**
+ * "Confirm it's you": a password (on the login budget, like a login) or a code from the
+ * authenticator app or a recovery code; the session counts as recently authenticated from now.
+ */
+export async function confirmIdentity(session: Session, proof: Proof, now = new Date()): Promise<Outcome> {
+  const userId = session.user.id;
+  let checked: Outcome;
+  if (proof.code) checked = (await findTotp(userId))?.confirmedAt ? await useSecondFactor(userId, proof.code, {}, now) : invalid({ code: 'Two-step verification is off: confirm with your password.' });
+  else if (proof.password) checked = await checkOwnPassword(userId, proof.password, 'password');
+  else checked = invalid({ password: 'Enter your password.' }, 'Enter your password.');
+  if (!checked.ok) return checked;
+  if (!(await markSessionAuthenticated(session.sessionId, now))) return sessionEnded();
+  await recordSecurityEvent(userId, 'reauthenticated', now);
+  return { ok: true };
+}
+
+/**
+ * Before a sensitive change: fine when the session authenticated recently; else the proof sent
+ * with the request (the API's `currentPassword` or `code`) is checked; else `reauthentication_required`.
+ */
+export async function requireRecentAuth(session: Session, proof: Proof = {}, now = new Date()): Promise<Outcome> {
+  if (await recentlyAuthenticated(session, now)) return { ok: true };
+  if (proof.password || proof.code) return confirmIdentity(session, proof, now);
+  return reauthenticationRequired();
+}
