@@ -33,6 +33,7 @@ http {
   upstream gatehouse {
     ${upstreams.map((u) => `server ${new URL(u).host} max_fails=3 fail_timeout=10s;`).join('\n    ')}
     keepalive 16;
+    keepalive_timeout 4s;
   }
   server {
     listen 127.0.0.1:${port};
