@@ -90,3 +90,25 @@ export function sessionFormAction<S extends Schema>(
     return inner(state, formData);
   };
 }
+
+/** What a script-called action answers (a WebAuthn ceremony's halves): options for the browser, or why not. */
+export type CeremonyAnswer = { ok: true; options?: unknown } | { ok: false; message: string };
+
+/**
+ * An action called from script with JSON arguments rather than a form. The same failures as a
+ * form's become a message; a redirect (a session that ended, a sign-in done) goes through.
+ */
+export async function ceremony(run: () => Promise<({ ok: true; options?: unknown } | Failure) | CeremonyAnswer>): Promise<CeremonyAnswer> {
+  try {
+    const result = await run();
+    if (result.ok) return 'options' in result ? { ok: true, options: result.options } : { ok: true };
+    return { ok: false, message: result.message };
+  } catch (error) {
+    if (error instanceof HashingBusyError) return { ok: false, message: busy(error.retryAfterSeconds).message };
+    if (isDatabaseUnavailable(error)) {
+      logUnavailable('action', error);
+      return { ok: false, message: databaseUnavailable().message };
+    }
+    throw error;
+  }
+}

@@ -10,6 +10,7 @@ import {
   deleteSessionsEndedBefore,
   deleteUnconfirmedTotpBefore,
   deleteUnverifiedAccountsBefore,
+  deleteWebauthnChallengesExpiredBefore,
 } from '@/lib/db/queries/retention';
 import { driverError } from '@/lib/db/client';
 import { env } from '@/lib/env';
@@ -23,7 +24,7 @@ export const KEEP = {
   /** After a code expired: well past the hour the send limit counts back (lib/auth/otp.ts). */
   expiredCodes: DAY,
   securityEvents: 365 * DAY,
-  /** After a second-step challenge expired (it lives 5 minutes): nothing reads it any more. */
+  /** After a second-step or WebAuthn challenge expired (each lives 5 minutes): nothing reads it any more. */
   expiredChallenges: 60 * 60 * 1000,
   /** An authenticator-app setup never confirmed: the person has had an hour to scan and enter a code. */
   unconfirmedTotp: 60 * 60 * 1000,
@@ -45,6 +46,7 @@ export type Deleted = {
   unverifiedAccounts: number;
   loginChallenges: number;
   unconfirmedTotp: number;
+  webauthnChallenges: number;
   outboxFiles: number;
 };
 
@@ -63,6 +65,7 @@ export async function runRetention(now = new Date()): Promise<Deleted> {
     unverifiedAccounts: await inBatches((limit) => deleteUnverifiedAccountsBefore(now, limit)),
     loginChallenges: await inBatches((limit) => deleteLoginChallengesExpiredBefore(before(KEEP.expiredChallenges), limit)),
     unconfirmedTotp: await inBatches((limit) => deleteUnconfirmedTotpBefore(before(KEEP.unconfirmedTotp), limit)),
+    webauthnChallenges: await inBatches((limit) => deleteWebauthnChallengesExpiredBefore(before(KEEP.expiredChallenges), limit)),
     outboxFiles: await deleteOldMail(path.resolve(env().MAIL_OUTBOX_DIR), before(KEEP.outboxMail).getTime()),
   };
 }

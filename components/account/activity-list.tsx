@@ -24,6 +24,9 @@ const LABELS: Record<SecurityEventType, string> = {
   recovery_code_used: 'A recovery code was used',
   second_step_failed: 'Wrong two-step verification code',
   reauthenticated: 'Confirmed it’s you',
+  passkey_added: 'Passkey added',
+  passkey_removed: 'Passkey removed',
+  passkey_counter_refused: 'A passkey sign-in was refused: the passkey may have been copied',
 };
 
 export function ActivityList({ events }: { events: SecurityEvent[] }) {
@@ -32,7 +35,7 @@ export function ActivityList({ events }: { events: SecurityEvent[] }) {
     <ol className="divide-y divide-slate-100" aria-label="Recent security activity">
       {events.map((event) => (
         <li key={event.id} className="py-2 text-sm" data-event={event.type}>
-          <p className={event.type === 'login_failed' || event.type === 'second_step_failed' ? 'font-medium text-red-700' : 'font-medium text-slate-900'}>{LABELS[event.type]}</p>
+          <p className={['login_failed', 'second_step_failed', 'passkey_counter_refused'].includes(event.type) ? 'font-medium text-red-700' : 'font-medium text-slate-900'}>{LABELS[event.type]}</p>
           <p className="text-slate-600">
             {formatDateTime(event.createdAt)} · {event.ip ?? 'IP unknown'} · {describeUserAgent(event.userAgent)}
           </p>

@@ -1,7 +1,11 @@
 'use client';
 
+import { startAuthentication, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
+import { KeyRound } from 'lucide-react';
 import { useState } from 'react';
+import { confirmWithPasskey, reauthPasskeyOptions } from '@/app/account/passkey-actions';
 import { confirmIdentityAction } from '@/app/account/two-step-actions';
+import { FormAlert } from '@/components/forms/form-alert';
 import { FormStatus } from '@/components/forms/form-alert';
 import { PasswordField } from '@/components/forms/password-field';
 import { SecondFactorField } from '@/components/forms/second-factor-field';
@@ -10,11 +14,26 @@ import { useForm } from '@/components/forms/use-form';
 
 /**
  * "Confirm it's you" before a sensitive change, when the session's last authentication is more
- * than 10 minutes old: the password, or (two-step verification on) a code from the app.
+ * than 10 minutes old: the password, a code from the app (two-step verification on), or a passkey.
  */
-export function ConfirmIdentityForm({ username, twoStepOn }: { username: string; twoStepOn: boolean }) {
+export function ConfirmIdentityForm({ username, twoStepOn, passkeys }: { username: string; twoStepOn: boolean; passkeys: boolean }) {
   const { state, formAction, ref, errors } = useForm(confirmIdentityAction);
   const [withCode, setWithCode] = useState(false);
+  const [passkeyError, setPasskeyError] = useState<string | null>(null);
+
+  async function withPasskey() {
+    setPasskeyError(null);
+    const options = await reauthPasskeyOptions();
+    if (!options.ok) return setPasskeyError(options.message);
+    let response;
+    try {
+      response = await startAuthentication({ optionsJSON: options.options as PublicKeyCredentialRequestOptionsJSON });
+    } catch {
+      return setPasskeyError('No passkey was used. Try again, or enter your password.');
+    }
+    const confirmed = await confirmWithPasskey(response);
+    if (!confirmed.ok) setPasskeyError(confirmed.message);
+  }
   const other = twoStepOn && (
     <button type="button" onClick={() => setWithCode(!withCode)} className="text-sm font-medium text-indigo-700 underline-offset-2 hover:underline">
       {withCode ? 'Use your password instead' : 'Use a code from your authenticator app instead'}
@@ -27,6 +46,11 @@ export function ConfirmIdentityForm({ username, twoStepOn }: { username: string;
         minutes ago.
       </p>
       <FormStatus id="confirm-identity-status" state={state} />
+      {passkeyError && (
+        <FormAlert id="confirm-passkey-status" tone="error">
+          {passkeyError}
+        </FormAlert>
+      )}
       <input type="text" name="username" autoComplete="username" value={username} readOnly hidden />
       {withCode ? (
         <>
@@ -41,6 +65,12 @@ export function ConfirmIdentityForm({ username, twoStepOn }: { username: string;
       )}
       <div className="flex flex-wrap items-center gap-4">
         <SubmitButton pendingLabel="Checking…">Confirm</SubmitButton>
+        {passkeys && (
+          <button type="button" onClick={() => void withPasskey()} className="inline-flex items-center gap-2 rounded-lg px-3 py-2 text-sm font-medium ring-1 ring-slate-300 hover:bg-slate-50">
+            <KeyRound aria-hidden size={16} />
+            Use a passkey
+          </button>
+        )}
         {other}
       </div>
     </form>

@@ -8,7 +8,6 @@ import {
   regenerateRecoveryCodesAction,
   startTotpSetupAction,
 } from '@/app/account/two-step-actions';
-import { ConfirmIdentityForm } from '@/components/account/confirm-identity-form';
 import { RecoveryCodes } from '@/components/account/recovery-codes';
 import { CodeField } from '@/components/forms/code-field';
 import { FormStatus } from '@/components/forms/form-alert';
@@ -23,12 +22,21 @@ export type TwoStepView = {
   pending: { key: string; uri: string; qrSvg: string } | null;
 };
 
-type ShowCodes = (codes: string[]) => void;
+type Form = ReturnType<typeof useForm>;
 
 /** Two-step verification on /account/security: its state, and what can be done from there. */
-export function TwoStepPanel({ view, recent, username }: { view: TwoStepView; recent: boolean; username: string }) {
-  // Held here, above the forms: the page re-renders as "on" while the codes are still shown.
+export function TwoStepPanel({ view, recent }: { view: TwoStepView; recent: boolean }) {
+  // The forms that answer with recovery codes keep their state here, above the branch below: the
+  // answer re-renders the page as "on", which replaces the form that asked.
+  const confirm = useForm(confirmTotpSetupAction);
+  const regenerate = useForm(regenerateRecoveryCodesAction);
   const [codes, setCodes] = useState<string[] | null>(null);
+  useEffect(() => {
+    if (confirm.state.secrets) setCodes(confirm.state.secrets);
+  }, [confirm.state.secrets]);
+  useEffect(() => {
+    if (regenerate.state.secrets) setCodes(regenerate.state.secrets);
+  }, [regenerate.state.secrets]);
   return (
     <div className="space-y-5">
       <p className="flex items-center gap-2 text-sm" id="two-step-state">
@@ -51,26 +59,19 @@ export function TwoStepPanel({ view, recent, username }: { view: TwoStepView; re
       {codes ? (
         <RecoveryCodes codes={codes} onDone={() => setCodes(null)} />
       ) : !recent ? (
-        <ConfirmIdentityForm username={username} twoStepOn={view.on} />
+        <p className="text-sm text-slate-600">Confirm it’s you (above) to change two-step verification.</p>
       ) : view.on ? (
         <div className="space-y-6">
-          <RegenerateForm onCodes={setCodes} />
+          <RegenerateForm form={regenerate} />
           <DisableForm />
         </div>
       ) : view.pending ? (
-        <SetupForm pending={view.pending} onCodes={setCodes} />
+        <SetupForm pending={view.pending} form={confirm} />
       ) : (
         <StartForm />
       )}
     </div>
   );
-}
-
-/** Calls `onCodes` when the action's answer carries new recovery codes. */
-function useCodes(secrets: string[] | undefined, onCodes: ShowCodes) {
-  useEffect(() => {
-    if (secrets) onCodes(secrets);
-  }, [secrets, onCodes]);
 }
 
 function StartForm() {
@@ -87,9 +88,8 @@ function StartForm() {
   );
 }
 
-function SetupForm({ pending, onCodes }: { pending: NonNullable<TwoStepView['pending']>; onCodes: ShowCodes }) {
-  const { state, formAction, ref, errors } = useForm(confirmTotpSetupAction);
-  useCodes(state.secrets, onCodes);
+function SetupForm({ pending, form }: { pending: NonNullable<TwoStepView['pending']>; form: Form }) {
+  const { state, formAction, ref, errors } = form;
   return (
     <div className="space-y-5">
       <ol className="list-decimal space-y-4 pl-5 text-sm text-slate-700">
@@ -125,9 +125,8 @@ function SetupForm({ pending, onCodes }: { pending: NonNullable<TwoStepView['pen
   );
 }
 
-function RegenerateForm({ onCodes }: { onCodes: ShowCodes }) {
-  const { state, formAction, ref } = useForm(regenerateRecoveryCodesAction);
-  useCodes(state.secrets, onCodes);
+function RegenerateForm({ form }: { form: Form }) {
+  const { state, formAction, ref } = form;
   return (
     <form ref={ref} action={formAction} className="space-y-3">
       <FormStatus id="regenerate-status" state={state.secrets ? undefined : state} />

@@ -7,43 +7,48 @@ import { FormStatus } from '@/components/forms/form-alert';
 import { PasswordField } from '@/components/forms/password-field';
 import { SubmitButton } from '@/components/forms/submit-button';
 import { useForm } from '@/components/forms/use-form';
+import { PasskeySignIn } from './passkey-sign-in';
 
-export function LoginForm({ next }: { next?: string }) {
+/** `passkeys`: whether this site can use passkeys (lib/auth/passkeys.ts `relyingParty`). */
+export function LoginForm({ next, passkeys = false }: { next?: string; passkeys?: boolean }) {
   const { state, formAction, ref, errors } = useForm(login);
   return (
-    <form ref={ref} action={formAction} noValidate className="space-y-4">
-      <FormStatus id="form-error" state={state} />
-      {next && <input type="hidden" name="next" value={next} />}
-      <Field
-        name="login"
-        label="Email or username"
-        autoComplete="username"
-        autoCapitalize="none"
-        spellCheck={false}
-        required
-        defaultValue={state.values?.login}
-        error={errors.login}
-        aria-invalid={errors.login || state.status === 'error' ? true : undefined}
-      />
-      <PasswordField name="password" label="Password" autoComplete="current-password" required error={errors.password} />
-      <div className="flex items-center justify-between gap-4">
-        <label className="flex items-center gap-2 text-sm text-slate-700">
-          <input type="checkbox" name="remember" className="size-4 rounded border-slate-300 accent-indigo-600" />
-          Keep me signed in
-        </label>
-        <Link href="/forgot-password" className="text-sm font-medium text-indigo-700 underline-offset-2 hover:underline">
-          Forgot password?
-        </Link>
-      </div>
-      <SubmitButton pendingLabel="Logging in…" className="w-full">
-        Log in
-      </SubmitButton>
+    <div className="space-y-4">
+      <form ref={ref} action={formAction} noValidate className="space-y-4">
+        <FormStatus id="form-error" state={state} />
+        {next && <input type="hidden" name="next" value={next} />}
+        <Field
+          name="login"
+          label="Email or username"
+          autoComplete={passkeys ? 'username webauthn' : 'username'}
+          autoCapitalize="none"
+          spellCheck={false}
+          required
+          defaultValue={state.values?.login}
+          error={errors.login}
+          aria-invalid={errors.login || state.status === 'error' ? true : undefined}
+        />
+        <PasswordField name="password" label="Password" autoComplete="current-password" required error={errors.password} />
+        <div className="flex items-center justify-between gap-4">
+          <label className="flex items-center gap-2 text-sm text-slate-700">
+            <input type="checkbox" name="remember" className="size-4 rounded border-slate-300 accent-indigo-600" />
+            Keep me signed in
+          </label>
+          <Link href="/forgot-password" className="text-sm font-medium text-indigo-700 underline-offset-2 hover:underline">
+            Forgot password?
+          </Link>
+        </div>
+        <SubmitButton pendingLabel="Logging in…" className="w-full">
+          Log in
+        </SubmitButton>
+      </form>
+      {passkeys && <PasskeySignIn next={next} form={ref} />}
       <p className="text-center text-sm text-slate-600">
         New here?{' '}
         <Link href="/register" className="font-medium text-indigo-700 underline-offset-2 hover:underline">
           Create an account
         </Link>
       </p>
-    </form>
+    </div>
   );
 }

@@ -12,7 +12,8 @@ export type KeyPurpose =
   | 'pending-signup'
   | 'totp-secret'
   | 'recovery-code'
-  | 'login-challenge';
+  | 'login-challenge'
+  | 'webauthn-user';
 
 const encoder = new TextEncoder();
 

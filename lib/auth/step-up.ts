@@ -3,6 +3,8 @@ import { invalid, reauthenticationRequired, sessionEnded, type Outcome } from '@
 import { markSessionAuthenticated, sessionAuthenticatedAt } from '@/lib/db/queries/sessions';
 import { findTotp } from '@/lib/db/queries/two-step';
 import { recordSecurityEvent } from './audit';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
+import { checkAssertion } from './passkeys';
 import { checkOwnPassword } from './reauth';
 import { useSecondFactor } from './second-factor';
 
@@ -36,6 +38,15 @@ export async function confirmIdentity(session: Session, proof: Proof, now = new 
   if (!checked.ok) return checked;
   if (!(await markSessionAuthenticated(session.sessionId, now))) return sessionEnded();
   await recordSecurityEvent(userId, 'reauthenticated', now);
+  return { ok: true };
+}
+
+/** "Confirm it's you" with one of the person's passkeys. */
+export async function confirmIdentityWithPasskey(session: Session, response: AuthenticationResponseJSON, now = new Date()): Promise<Outcome> {
+  const checked = await checkAssertion(response, 'reauthenticate', session.user.id, now);
+  if (!checked.ok) return checked;
+  if (!(await markSessionAuthenticated(session.sessionId, now))) return sessionEnded();
+  await recordSecurityEvent(session.user.id, 'reauthenticated', now);
   return { ok: true };
 }
 

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, index, integer, pgTable, text, timestamp, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
-import { CODE_PURPOSES, SECURITY_EVENT_TYPES } from './values';
+import { CODE_PURPOSES, SECURITY_EVENT_TYPES, WEBAUTHN_PURPOSES } from './values';
 
 // The PostgreSQL twin of ./schema.ts: same tables, columns, keys and indexes, and the same
 // TypeScript row types, so queries can be written once. tests/unit/schema-drift.test.ts keeps them
@@ -124,6 +124,34 @@ export const loginChallenges = pgTable(
   },
   (t) => [index('login_challenges_user_id_idx').on(t.userId)],
 );
+
+export const passkeys = pgTable(
+  'passkeys',
+  {
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    userHandle: text('user_handle').notNull(),
+    name: text('name').notNull(),
+    publicKey: text('public_key').notNull(),
+    // bigint: a counter is a 32-bit unsigned number.
+    counter: bigint('counter', { mode: 'number' }).notNull(),
+    transports: text('transports').notNull(),
+    backedUp: integer('backed_up').notNull(),
+    createdAt: time('created_at').notNull(),
+    lastUsedAt: time('last_used_at'),
+  },
+  (t) => [index('passkeys_user_id_idx').on(t.userId), index('passkeys_user_handle_idx').on(t.userHandle)],
+);
+
+export const webauthnChallenges = pgTable('webauthn_challenges', {
+  id: text('id').primaryKey(),
+  purpose: text('purpose', { enum: WEBAUTHN_PURPOSES }).notNull(),
+  userId: integer('user_id').references(() => users.id, { onDelete: 'cascade' }),
+  createdAt: time('created_at').notNull(),
+  expiresAt: time('expires_at').notNull(),
+});
 
 /**
  * Exactly the table RateLimiterPostgres would create (key varchar(255) primary key, points integer

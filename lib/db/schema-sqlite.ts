@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { CODE_PURPOSES, SECURITY_EVENT_TYPES } from './values';
+import { CODE_PURPOSES, SECURITY_EVENT_TYPES, WEBAUTHN_PURPOSES } from './values';
 
 // Times are stored as integer milliseconds since the epoch (mode 'timestamp_ms').
 export const users = sqliteTable(
@@ -155,6 +155,49 @@ export const loginChallenges = sqliteTable(
   },
   (t) => [index('login_challenges_user_id_idx').on(t.userId)],
 );
+
+/**
+ * Passkeys (WebAuthn credentials). A row lives until the person removes it, the operator resets
+ * the account's sign-in methods, or the account is deleted.
+ */
+export const passkeys = sqliteTable(
+  'passkeys',
+  {
+    /** The credential id, base64url, as the authenticator made it. */
+    id: text('id').primaryKey(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    /** The WebAuthn user handle (random, base64url): the same for every passkey of the account. */
+    userHandle: text('user_handle').notNull(),
+    name: text('name').notNull(),
+    /** The COSE public key, base64url. */
+    publicKey: text('public_key').notNull(),
+    /** The signature counter last seen; 0 for authenticators that don't count (synced passkeys). */
+    counter: integer('counter').notNull(),
+    /** Comma-separated transports the authenticator reported (usb, internal, hybrid…). */
+    transports: text('transports').notNull(),
+    /** Whether the passkey may be synced to other devices (backup eligible), and is. */
+    backedUp: integer('backed_up').notNull(),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [index('passkeys_user_id_idx').on(t.userId), index('passkeys_user_handle_idx').on(t.userHandle)],
+);
+
+/**
+ * A WebAuthn challenge, made for one ceremony and used once (deleted as it is checked); 5
+ * minutes; the retention job deletes the ones never used. `userId` for ceremonies of a signed-in
+ * person (adding a passkey, "Confirm it's you"); null for a sign-in, where nobody is known yet.
+ */
+export const webauthnChallenges = sqliteTable('webauthn_challenges', {
+  /** The challenge itself, base64url (32 random bytes). */
+  id: text('id').primaryKey(),
+  purpose: text('purpose', { enum: WEBAUTHN_PURPOSES }).notNull(),
+  userId: integer('user_id').references(() => users.id, { onDelete: 'cascade' }),
+  createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+  expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+});
 
 export type CodePurpose = (typeof oneTimeCodes.$inferSelect)['purpose'];
 export type SecurityEventType = (typeof securityEvents.$inferSelect)['type'];

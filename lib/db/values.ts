@@ -23,7 +23,13 @@ export const SECURITY_EVENT_TYPES = [
   'recovery_code_used',
   'second_step_failed',
   'reauthenticated',
+  'passkey_added',
+  'passkey_removed',
+  'passkey_counter_refused',
 ] as const;
+
+/** What a WebAuthn challenge was made for (lib/auth/passkeys.ts). */
+export const WEBAUTHN_PURPOSES = ['register', 'sign_in', 'reauthenticate'] as const;
 
 /** What a one-time code is for. */
 export const CODE_PURPOSES = ['password_reset', 'email_change', 'email_verification', 'email_verification_link'] as const;

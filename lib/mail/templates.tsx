@@ -214,6 +214,14 @@ const TWO_STEP_CHANGES = {
     subject: 'New recovery codes for your Gatehouse account',
     text: 'New recovery codes were made for your Gatehouse account. The old ones no longer work.',
   },
+  passkey_added: {
+    subject: 'A passkey was added to your Gatehouse account',
+    text: 'A passkey was added to your Gatehouse account: it signs in on its own, without your password.',
+  },
+  passkey_removed: {
+    subject: 'A passkey was removed from your Gatehouse account',
+    text: 'A passkey was removed from your Gatehouse account: it can’t sign in any more.',
+  },
   reset_by_operator: {
     subject: 'Your Gatehouse sign-in methods were reset',
     text: 'At your request, the site’s operator removed two-step verification and every passkey from your Gatehouse account, and signed out every session. Your password alone signs in now.',
@@ -225,7 +233,7 @@ export function twoStepChangedMail(change: keyof typeof TWO_STEP_CHANGES, securi
   const { subject, text } = TWO_STEP_CHANGES[change];
   return toMail(
     subject,
-    <Layout preview={subject} title={subject.replace(/ for your Gatehouse account$/, '').replace(/^Your Gatehouse/, 'Your')}>
+    <Layout preview={subject} title={subject.replace(/ (for|to|from) your Gatehouse account$/, '').replace(/^Your Gatehouse/, 'Your')}>
       <Text style={styles.text}>{text}</Text>
       <Text style={styles.text}>If this wasn’t you, reset your password right away and check your security settings.</Text>
       <PageLink href={resetUrl}>Reset your password</PageLink>

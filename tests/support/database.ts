@@ -46,7 +46,7 @@ export async function useTestDatabase(settings: Record<string, string> = {}): Pr
 export async function emptyDatabase(): Promise<void> {
   const { getDb, getTables } = await import('@/lib/db/client');
   const t = getTables();
-  for (const table of [t.sessions, t.oneTimeCodes, t.securityEvents, t.rateLimits, t.loginChallenges, t.recoveryCodes, t.totpFactors, t.users]) await getDb().delete(table);
+  for (const table of [t.sessions, t.oneTimeCodes, t.securityEvents, t.rateLimits, t.loginChallenges, t.recoveryCodes, t.totpFactors, t.passkeys, t.webauthnChallenges, t.users]) await getDb().delete(table);
 }
 
 /**

@@ -10,14 +10,14 @@ import { emptyDatabase, useTestDatabase } from '../support/database';
 const outbox = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-retention-'));
 await useTestDatabase({ MAIL_OUTBOX_DIR: outbox });
 const { getDb, getTables, store } = await import('@/lib/db/client');
-const { loginChallenges, oneTimeCodes, rateLimits, securityEvents, sessions, totpFactors } = getTables();
+const { loginChallenges, oneTimeCodes, rateLimits, securityEvents, sessions, totpFactors, webauthnChallenges } = getTables();
 const { insertUser, markEmailVerified } = await import('@/lib/db/queries/users');
 const { FIRST_RUN_AFTER_MS, KEEP, RUN_EVERY_MS, runRetention, startRetention } = await import('@/lib/retention');
 
 const now = new Date('2026-11-24T12:00:00Z');
 const T = now.getTime();
 const HOUR = 60 * 60 * 1000;
-const nothing = { rateLimits: 0, sessions: 0, codes: 0, securityEvents: 0, unverifiedAccounts: 0, loginChallenges: 0, unconfirmedTotp: 0, outboxFiles: 0 };
+const nothing = { rateLimits: 0, sessions: 0, codes: 0, securityEvents: 0, unverifiedAccounts: 0, loginChallenges: 0, unconfirmedTotp: 0, webauthnChallenges: 0, outboxFiles: 0 };
 let userId: number;
 
 beforeEach(async () => {
@@ -53,6 +53,7 @@ const left = async () => ({
   users: (await getDb().select().from(getTables().users)).map((r) => r.username).sort(),
   challenges: (await getDb().select().from(loginChallenges)).map((r) => r.id).sort(),
   totp: (await getDb().select().from(totpFactors)).map((r) => r.secret).sort(),
+  webauthn: (await getDb().select().from(webauthnChallenges)).map((r) => r.id).sort(),
   outbox: fs.readdirSync(outbox).sort(),
 });
 
@@ -122,6 +123,10 @@ async function fixture() {
     getDb().insert(loginChallenges).values({ id, userId, remember: 0, createdAt: new Date(expiresAt - 5 * 60_000), expiresAt: new Date(expiresAt) });
   await challenge('kept-expired-at-boundary', T - KEEP.expiredChallenges);
   await challenge('gone-expired-before', T - KEEP.expiredChallenges - 1);
+  const webauthn = (id: string, expiresAt: number) =>
+    getDb().insert(webauthnChallenges).values({ id, purpose: 'sign_in', createdAt: new Date(expiresAt - 5 * 60_000), expiresAt: new Date(expiresAt) });
+  await webauthn('kept-expired-at-boundary', T - KEEP.expiredChallenges);
+  await webauthn('gone-expired-before', T - KEEP.expiredChallenges - 1);
   const setup = async (secret: string, createdAt: number, confirmed: boolean) => {
     const owner = await account(secret);
     await getDb().insert(totpFactors).values({ userId: owner.id, secret, createdAt: new Date(createdAt), confirmedAt: confirmed ? new Date(createdAt) : null });
@@ -159,13 +164,14 @@ const kept = {
   ].sort(),
   challenges: ['kept-expired-at-boundary'],
   totp: ['keptConfirmedLongAgo', 'keptUnconfirmedAtBoundary'].sort(),
+  webauthn: ['kept-expired-at-boundary'],
   outbox: [`${T - KEEP.outboxMail}-0a1b2c3d.json`, `${T - KEEP.outboxMail - 1}-not-ours.json`, `${T}-0a1b2c3d.json`, 'README.txt'].sort(),
 };
 
 describe('the retention job', () => {
   it('deletes exactly what is past its period, and a second run nothing more', async () => {
     await fixture();
-    expect(await runRetention(now)).toEqual({ rateLimits: 3, sessions: 3, codes: 2, securityEvents: 1, unverifiedAccounts: 1, loginChallenges: 1, unconfirmedTotp: 1, outboxFiles: 2 });
+    expect(await runRetention(now)).toEqual({ rateLimits: 3, sessions: 3, codes: 2, securityEvents: 1, unverifiedAccounts: 1, loginChallenges: 1, unconfirmedTotp: 1, webauthnChallenges: 1, outboxFiles: 2 });
     expect(await left()).toEqual(kept);
     expect(await runRetention(now)).toEqual(nothing);
     expect(await left()).toEqual(kept);

@@ -4,6 +4,7 @@ import { LoginForm } from '@/components/auth/login-form';
 import { Card } from '@/components/card';
 import { FormAlert } from '@/components/forms/form-alert';
 import { getCurrentSession } from '@/lib/auth/dal';
+import { passkeysAvailable } from '@/lib/auth/passkeys';
 import { safeNext, type LoginReason } from '@/lib/routes';
 
 export const metadata: Metadata = { title: 'Log in' };
@@ -35,7 +36,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Search
           </FormAlert>
         </div>
       )}
-      <LoginForm next={next} />
+      <LoginForm next={next} passkeys={await passkeysAvailable()} />
     </Card>
   );
 }

@@ -3,11 +3,15 @@ import { ActivityList } from '@/components/account/activity-list';
 import { DeleteAccountForm } from '@/components/account/delete-account-form';
 import { PasswordForm } from '@/components/account/password-form';
 import { SessionList, type SessionRow } from '@/components/account/session-list';
+import { ConfirmIdentityForm } from '@/components/account/confirm-identity-form';
+import { PasskeySection } from '@/components/account/passkey-section';
 import { TwoStepPanel } from '@/components/account/two-step-panel';
 import { FormAlert } from '@/components/forms/form-alert';
 import { Section } from '@/components/section';
 import { twoStepStatus } from '@/lib/account/two-step';
+import { passkeysAvailable } from '@/lib/auth/passkeys';
 import { recentlyAuthenticated } from '@/lib/auth/step-up';
+import { listPasskeys } from '@/lib/db/queries/passkeys';
 import { qrCodeSvg } from '@/lib/qr';
 import { requireSession } from '@/lib/auth/dal';
 import { listSecurityEvents } from '@/lib/db/queries/security-events';
@@ -22,9 +26,14 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
   const session = await requireSession('/account/security');
   const { user, sessionId } = session;
   const { recovery } = await searchParams;
-  const [twoStep, recent] = await pageQuery('/account/security', Promise.all([twoStepStatus(user), recentlyAuthenticated(session)]));
+  const [twoStep, recent, passkeyRows, canUsePasskeys] = await pageQuery(
+    '/account/security',
+    Promise.all([twoStepStatus(user), recentlyAuthenticated(session), listPasskeys(user.id), passkeysAvailable()]),
+  );
   const pending = twoStep.pending && { ...twoStep.pending, qrSvg: await qrCodeSvg(twoStep.pending.uri) };
-  const sessions: SessionRow[] = (await pageQuery('/account/security', listLiveSessions(user.id, new Date()))).map((s) => ({
+  const live = await pageQuery('/account/security', listLiveSessions(user.id, new Date()));
+  const currentUserAgent = live.find((s) => s.id === sessionId)?.userAgent ?? null;
+  const sessions: SessionRow[] = live.map((s) => ({
     id: s.id,
     device: describeUserAgent(s.userAgent),
     ip: s.ip,
@@ -42,8 +51,24 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
           If you lost your authenticator app, turn two-step verification off and on again with your new phone, or make new recovery codes.
         </FormAlert>
       )}
+      {!recent && (
+        <Section id="confirm" title="Confirm it’s you" description="Changes to how you sign in need a fresh confirmation.">
+          <ConfirmIdentityForm username={user.username} twoStepOn={twoStep.on} passkeys={canUsePasskeys && passkeyRows.length > 0} />
+        </Section>
+      )}
       <Section id="two-step" title="Two-step verification" description="A code from an authenticator app on your phone, asked for after your password.">
-        <TwoStepPanel view={{ ...twoStep, pending }} recent={recent} username={user.username} />
+        <TwoStepPanel view={{ ...twoStep, pending }} recent={recent} />
+      </Section>
+      <Section id="passkeys" title="Passkeys" description="Sign in with your fingerprint, face or screen lock instead of a password. A passkey is a complete sign-in: no code needed.">
+        {canUsePasskeys ? (
+          <PasskeySection
+            passkeys={passkeyRows.map((p) => ({ id: p.id, name: p.name, created: formatDateTime(p.createdAt), lastUsed: p.lastUsedAt && formatDateTime(p.lastUsedAt), synced: p.backedUp === 1 }))}
+            recent={recent}
+            suggestedName={describeUserAgent(currentUserAgent)}
+          />
+        ) : (
+          <p className="text-sm text-slate-600">Passkeys aren’t available on this site yet: its operator needs to set AUTH_URL.</p>
+        )}
       </Section>
       <Section id="password" title="Change password" description="You stay signed in here; every other session is signed out.">
         <PasswordForm username={user.username} />

@@ -21,8 +21,7 @@ import { requireOwnAccount, toApiUser } from '../users';
 export const me: Methods = {
   async GET(request) {
     const { user } = await requireCaller(request, { changesState: false });
-    const mfa = await mfaSummary(user.id);
-    return json({ user: toApiUser(user), mfa: { totp: mfa.totp, passkeys: 0, recoveryCodesLeft: mfa.recoveryCodesLeft } });
+    return json({ user: toApiUser(user), mfa: await mfaSummary(user.id) });
   },
 };
 

@@ -78,3 +78,11 @@ export async function deleteUnconfirmedTotpBefore(cutoff: Date, limit: number): 
   const stale = db.select({ userId: totpFactors.userId }).from(totpFactors).where(abandoned).limit(limit);
   return (await db.delete(totpFactors).where(and(inArray(totpFactors.userId, stale), abandoned)).returning({ userId: totpFactors.userId })).length;
 }
+
+/** WebAuthn challenges that expired before `cutoff` (each lives 5 minutes; a used one is already gone). */
+export async function deleteWebauthnChallengesExpiredBefore(cutoff: Date, limit: number): Promise<number> {
+  const { webauthnChallenges } = getTables();
+  const db = getDb();
+  const expired = db.select({ id: webauthnChallenges.id }).from(webauthnChallenges).where(lt(webauthnChallenges.expiresAt, cutoff)).limit(limit);
+  return (await db.delete(webauthnChallenges).where(inArray(webauthnChallenges.id, expired)).returning({ id: webauthnChallenges.id })).length;
+}

@@ -129,15 +129,16 @@ export function useChallenge(db: Db, id: string, now: Date) {
     .returning({ id: loginChallenges.id });
 }
 
-/** What GET /api/v1/me says of a person's second factors, in one statement. */
-export async function mfaSummary(userId: number): Promise<{ totp: boolean; recoveryCodesLeft: number }> {
-  const { users, totpFactors, recoveryCodes } = getTables();
+/** What GET /api/v1/me says of a person's second factors and passkeys, in one statement. */
+export async function mfaSummary(userId: number): Promise<{ totp: boolean; passkeys: number; recoveryCodesLeft: number }> {
+  const { users, totpFactors, recoveryCodes, passkeys } = getTables();
   const [row] = await getDb()
     .select({
       totp: sql<number | string>`(select count(*) from ${totpFactors} where ${sql.identifier('user_id')} = ${userId} and ${sql.identifier('confirmed_at')} is not null)`,
       left: sql<number | string>`(select count(*) from ${recoveryCodes} where ${sql.identifier('user_id')} = ${userId})`,
+      passkeys: sql<number | string>`(select count(*) from ${passkeys} where ${sql.identifier('user_id')} = ${userId})`,
     })
     .from(users)
     .where(eq(users.id, userId));
-  return { totp: Number(row?.totp ?? 0) > 0, recoveryCodesLeft: Number(row?.left ?? 0) };
+  return { totp: Number(row?.totp ?? 0) > 0, passkeys: Number(row?.passkeys ?? 0), recoveryCodesLeft: Number(row?.left ?? 0) };
 }

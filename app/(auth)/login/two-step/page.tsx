@@ -1,9 +1,11 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
+import { PasskeySignIn } from '@/components/auth/passkey-sign-in';
 import { SecondStepForm } from '@/components/auth/second-step-form';
 import { Card } from '@/components/card';
 import { secondStepToken } from '@/lib/auth/browser-session';
+import { passkeysAvailable } from '@/lib/auth/passkeys';
 import { secondStepPending } from '@/lib/auth/sign-in';
 import { loginUrl, safeNext } from '@/lib/routes';
 
@@ -18,6 +20,11 @@ export default async function SecondStepPage({ searchParams }: { searchParams: P
   return (
     <Card title="Two-step verification" description="One more step: enter the 6-digit code your authenticator app shows for Gatehouse.">
       <SecondStepForm next={next} />
+      {(await passkeysAvailable()) && (
+        <div className="mt-4">
+          <PasskeySignIn next={next} label="Use a passkey instead" autofill={false} />
+        </div>
+      )}
       <p className="mt-4 text-sm text-slate-600">
         No access to your app? Use one of the recovery codes you saved when you turned on two-step verification.
       </p>

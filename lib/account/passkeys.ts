@@ -1,0 +1,51 @@
+import 'server-only';
+import type { RegistrationResponseJSON } from '@simplewebauthn/server';
+import { recordSecurityEvent } from '@/lib/auth/audit';
+import { registerPasskey, registrationOptions } from '@/lib/auth/passkeys';
+import { requireRecentAuth, type Session } from '@/lib/auth/step-up';
+import { deletePasskey, renamePasskey } from '@/lib/db/queries/passkeys';
+import type { PublicUser } from '@/lib/db/queries/users';
+import { publicUrl } from '@/lib/env';
+import { sendMail } from '@/lib/mail/send';
+import { twoStepChangedMail } from '@/lib/mail/templates';
+import { afterResponse } from '@/lib/request-scope';
+import { conflict, type Outcome } from './failure';
+
+// Passkeys on /account/security: add (the two halves of the ceremony), rename, remove. Each
+// needs a recent authentication; adding and removing mail the person.
+
+type Person = Session & { user: Pick<PublicUser, 'id' | 'username' | 'firstName' | 'lastName' | 'email'> };
+
+const mailChange = (user: Pick<PublicUser, 'email'>, change: 'passkey_added' | 'passkey_removed') =>
+  afterResponse(async () => {
+    await sendMail(user.email, await twoStepChangedMail(change, publicUrl('/account/security'), publicUrl('/forgot-password')));
+  });
+
+export async function passkeyOptionsForNew(session: Person, now = new Date()) {
+  const recent = await requireRecentAuth(session, {}, now);
+  if (!recent.ok) return recent;
+  return registrationOptions(session.user, now);
+}
+
+export async function addPasskey(session: Person, name: string, response: RegistrationResponseJSON, now = new Date()): Promise<Outcome> {
+  const recent = await requireRecentAuth(session, {}, now);
+  if (!recent.ok) return recent;
+  const added = await registerPasskey(session.user, name, response, now);
+  if (added.ok) mailChange(session.user, 'passkey_added');
+  return added;
+}
+
+export async function renameOwnPasskey(session: Person, id: string, name: string, now = new Date()): Promise<Outcome> {
+  const recent = await requireRecentAuth(session, {}, now);
+  if (!recent.ok) return recent;
+  return (await renamePasskey(session.user.id, id, name)) ? { ok: true } : conflict();
+}
+
+export async function removePasskey(session: Person, id: string, now = new Date()): Promise<Outcome> {
+  const recent = await requireRecentAuth(session, {}, now);
+  if (!recent.ok) return recent;
+  if (!(await deletePasskey(session.user.id, id))) return conflict();
+  await recordSecurityEvent(session.user.id, 'passkey_removed', now);
+  mailChange(session.user, 'passkey_removed');
+  return { ok: true };
+}
