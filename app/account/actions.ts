@@ -89,7 +89,7 @@ export const revokeOtherSessions = sessionFormAction('/account/security', z.obje
 });
 
 export const deleteAccount = sessionFormAction('/account/security', deleteAccountSchema, 'Your account was not deleted.', async ({ password }, { user }) => {
-  const deleted = await deleteAccountRecord(user, password);
+  const deleted = await deleteAccountRecord(user, { password });
   if (!deleted.ok) return deleted;
   await clearSessionCookies();
   redirect('/goodbye');

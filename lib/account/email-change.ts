@@ -2,7 +2,7 @@ import 'server-only';
 import { afterResponse } from '@/lib/request-scope';
 import { recordSecurityEvent } from '@/lib/auth/audit';
 import { CODE_TTL_MINUTES, INVALID_CODE, consumeCode, deliverCode } from '@/lib/auth/otp';
-import { checkOwnPassword } from '@/lib/auth/reauth';
+import { proveItsYou, type Proof } from '@/lib/auth/step-up';
 import { findLiveCode, retireCodes } from '@/lib/db/queries/codes';
 import { TakenError, findUserByEmail, updateUser, type PublicUser } from '@/lib/db/queries/users';
 import { publicUrl } from '@/lib/env';
@@ -15,10 +15,12 @@ import { invalidField, mailUnavailable, rateLimited, sessionEnded, type Failure,
 // An email change: the current password, then a code to the new address; the address changes only
 // when the code comes back (confirmEmailChange), and the old address is told.
 
-/** Checks the current password and sends the code; nothing changes until it is confirmed. */
-export async function startEmailChange(user: PublicUser, newEmail: string, currentPassword: string | undefined): Promise<Outcome> {
-  if (!currentPassword) return invalidField('currentPassword', 'Enter your current password to change your email.');
-  const check = await checkOwnPassword(user.id, currentPassword);
+/**
+ * Checks the proof (the current password, or an authenticator or recovery code) and sends the
+ * code; nothing changes until it is confirmed.
+ */
+export async function startEmailChange(user: PublicUser, newEmail: string, proof: Proof): Promise<Outcome> {
+  const check = await proveItsYou(user.id, proof, 'currentPassword', 'Enter your current password to change your email.');
   if (!check.ok) return check;
   return sendEmailChangeCode(user, newEmail);
 }

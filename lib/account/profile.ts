@@ -38,7 +38,7 @@ export async function updateProfile(
     // Everything that can refuse is asked before the code goes out, so a refusal sends nothing.
     const other = direct.includes('username') ? await findUserForLogin(changes.username!) : undefined;
     if (other && other.id !== current.id) return taken('username');
-    const started = await startEmailChange(current, changes.email!, options.currentPassword);
+    const started = await startEmailChange(current, changes.email!, { password: options.currentPassword });
     if (!started.ok) return started;
   }
 

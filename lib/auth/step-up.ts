@@ -1,6 +1,7 @@
 import 'server-only';
 import { invalid, reauthenticationRequired, sessionEnded, type Outcome } from '@/lib/account/failure';
 import { markSessionAuthenticated, sessionAuthenticatedAt } from '@/lib/db/queries/sessions';
+import { getPasswordHash } from '@/lib/db/queries/users';
 import { findTotp } from '@/lib/db/queries/two-step';
 import { recordSecurityEvent } from './audit';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
@@ -48,6 +49,22 @@ export async function confirmIdentityWithPasskey(session: Session, response: Aut
   if (!(await markSessionAuthenticated(session.sessionId, now))) return sessionEnded();
   await recordSecurityEvent(session.user.id, 'reauthenticated', now);
   return { ok: true };
+}
+
+/**
+ * The proof an email change or a deletion carries in its own request (the form's password field;
+ * the API's `currentPassword` or `code`): the password, or a code from the app or a recovery
+ * code. These two always ask, however recent the session's sign-in: neither must be one click
+ * away for whoever holds an unlocked browser. Answers the password hash as it stands, for the
+ * write's compare-and-swap. `field` is where the form shows a problem.
+ */
+export async function proveItsYou(userId: number, proof: Proof, field: string, missing: string, now = new Date()): Promise<Outcome<{ hash: string }>> {
+  if (proof.password) return checkOwnPassword(userId, proof.password, field);
+  if (!proof.code) return { ...reauthenticationRequired(), message: missing, fields: { [field]: missing } };
+  const used = await useSecondFactor(userId, proof.code, {}, now);
+  if (!used.ok) return used;
+  const hash = await getPasswordHash(userId);
+  return hash ? { ok: true, hash } : sessionEnded();
 }
 
 /**

@@ -26,11 +26,12 @@ export const apiPatchProfileBody = z
 /** PUT: the whole profile; `email` must be the current one (changing it needs its confirmation). */
 export const apiPutProfileBody = z.strictObject(profileFields);
 
-export const apiEmailChangeBody = z.strictObject({ newEmail: email, currentPassword });
+/** The proof an email change or a deletion carries: the password, or a code from the authenticator app (or a recovery code). */
+export const apiEmailChangeBody = z.strictObject({ newEmail: email, currentPassword: currentPassword.optional(), code: secondFactorField.optional() });
 
 export const apiEmailConfirmBody = z.strictObject({ code: codeField });
 
-export const apiDeleteBody = z.strictObject({ password: currentPassword });
+export const apiDeleteBody = z.strictObject({ password: currentPassword.optional(), code: secondFactorField.optional() });
 
 export const apiChangePasswordBody = z
   .strictObject({ currentPassword, newPassword })

@@ -195,6 +195,18 @@ describe('a sensitive change', () => {
     expectError(await call('POST', path, { token, body: {} }), 403, 'reauthentication_required');
   });
 
+  it('changing the email or deleting the account takes the password or a code in the request, never neither', async () => {
+    const { user, token, key, recoveryCodes } = await withTwoStep();
+    const emailPath = `/users/${user.username}/email`;
+    expectError(await call('POST', emailPath, { token, body: { newEmail: `new-${user.email}` } }), 403, 'reauthentication_required');
+    expectError(await call('POST', emailPath, { token, body: { newEmail: `new-${user.email}`, code: '123456' } }), 422, 'validation_failed');
+    expect((await call('POST', emailPath, { token, body: { newEmail: `new-${user.email}`, code: nextTotpCode(key) } })).status).toBe(202);
+
+    expectError(await call('DELETE', `/users/${user.username}`, { token, body: {} }), 403, 'reauthentication_required');
+    expect((await call('DELETE', `/users/${user.username}`, { token, body: { code: recoveryCodes[0]! } })).status).toBe(204);
+    expect(app.db().prepare('select count(*) from users where id = ?').pluck().get(user.id)).toBe(0);
+  });
+
   it('turns two-step verification off with a code, mails the owner, and the password alone signs in again', async () => {
     const { person, user, token, key, recoveryCodes } = await withTwoStep();
     const path = `/users/${user.username}/two-step`;

@@ -51,8 +51,8 @@ export const user: Methods = {
   async DELETE(request, params) {
     const caller = await requireCaller(request, { changesState: true });
     requireOwnAccount(caller, params);
-    const { password } = await readBody(request, apiDeleteBody);
-    const deleted = await deleteAccount(caller.user, password);
+    const { password, code } = await readBody(request, apiDeleteBody);
+    const deleted = await deleteAccount(caller.user, { password, code });
     if (!deleted.ok) throw failureError(deleted);
     return noContent();
   },
@@ -63,9 +63,9 @@ export const emailChange: Methods = {
   async POST(request, params) {
     const caller = await requireCaller(request, { changesState: true });
     requireOwnAccount(caller, params);
-    const { newEmail, currentPassword } = await readBody(request, apiEmailChangeBody);
+    const { newEmail, currentPassword, code } = await readBody(request, apiEmailChangeBody);
     if (newEmail === caller.user.email) throw validationFailed({ newEmail: 'That is already your email.' });
-    const started = await startEmailChange(caller.user, newEmail, currentPassword);
+    const started = await startEmailChange(caller.user, newEmail, { password: currentPassword, code });
     if (!started.ok) {
       // The form's field is `email`; this endpoint's is `newEmail`.
       const { email, ...fields } = started.fields ?? {};
