@@ -12,7 +12,7 @@ import { secondStepSchema } from '@/lib/validation/auth';
  * The second step in a browser: the challenge comes from this browser's cookie (never from the
  * form), so only the browser that passed the first step can finish it.
  */
-export const completeSecondStep = formAction(secondStepSchema, 'You are not signed in yet.', async ({ code, next }) => {
+export const completeSecondStep = formAction(secondStepSchema, undefined, async ({ code, next }) => {
   const token = await secondStepToken();
   const passed = token ? await passSecondStep(token, code) : secondStepExpired();
   if (!passed.ok && passed.kind === 'second_step_expired') {

@@ -95,6 +95,7 @@ function AddPasskey({ suggestedName }: { suggestedName: string }) {
       }
       const saved = await saveNewPasskey(name, response);
       setAnswer(saved.ok ? { tone: 'success', text: `Passkey “${name.trim()}” added. You can sign in with it now.` } : { tone: 'error', text: saved.message });
+      if (saved.ok) setName('');
     } finally {
       setBusy(false);
     }
