@@ -82,6 +82,7 @@ function AddPasskey({ suggestedName }: { suggestedName: string }) {
 
   async function add() {
     setAnswer(null);
+    if (name.trim() === '') return setAnswer({ tone: 'error', text: 'Name this passkey first.' });
     setBusy(true);
     try {
       const options = await newPasskeyOptions();
@@ -116,7 +117,7 @@ function AddPasskey({ suggestedName }: { suggestedName: string }) {
         </FormAlert>
       )}
       <Field name="passkeyName" id="passkey-name" label="Name for the new passkey" hint="So you can tell your passkeys apart, e.g. “Work laptop”." value={name} onChange={(e) => setName(e.target.value)} maxLength={64} required />
-      <button type="submit" disabled={busy || name.trim() === ''} className="inline-flex items-center gap-2 rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">
+      <button type="submit" disabled={busy} className="inline-flex items-center gap-2 rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-500 disabled:opacity-60">
         <KeyRound aria-hidden size={16} />
         {busy ? 'Waiting for your device…' : 'Add a passkey'}
       </button>

@@ -11,6 +11,7 @@ import {
   deleteRecoveryCodes,
   deleteTotp,
   findTotp,
+  holdConfirmedTotp,
   insertRecoveryCodes,
   savePendingTotp,
 } from '@/lib/db/queries/two-step';
@@ -95,11 +96,14 @@ export async function regenerateRecoveryCodes(session: Session & { user: Pick<Pu
   const userId = session.user.id;
   if (!(await findTotp(userId))?.confirmedAt) return conflict();
   const codes = newRecoveryCodes();
-  await transaction(function* (tx) {
+  const replaced = await transaction(function* (tx) {
+    // Still on: a "turn off" that landed meanwhile must not be followed by fresh codes.
+    if ((yield* step(holdConfirmedTotp(tx, userId))).length === 0) throw new Rollback();
     yield* step(deleteRecoveryCodes(tx, userId));
     yield* step(replaceRecoveryCodes(tx, userId, codes, now));
     return true;
   });
+  if (!replaced) return conflict();
   await recordSecurityEvent(userId, 'recovery_codes_regenerated', now);
   mailChange(session.user, 'regenerated');
   return { ok: true, recoveryCodes: codes };

@@ -46,7 +46,11 @@ export async function logIn(input: { login: string; password: string; remember: 
     if (result.userId) await recordSecurityEvent(result.userId, 'login_failed');
     return badCredentials();
   }
-  await clear(budget.name, budget.key);
+  // A right password wipes the failures, unless a second step follows: then its own try goes
+  // back and the count stands, for the codes that count against the same budget: "log in, guess
+  // four codes" must not start afresh each time.
+  if (result.twoStep) await giveBack(budget.name, budget.key);
+  else await clear(budget.name, budget.key);
   if (budget.name !== 'LOGIN_DEVICE') await giveBack('LOGIN_IP', client.limitKey);
   // Only someone with the password learns that the address waits for its code, and gets a new one.
   if (!result.user.emailVerifiedAt && verificationMode() === 'required') {

@@ -160,8 +160,8 @@ export async function assertionOptions(purpose: 'sign_in' | 'reauthenticate', us
 
 /**
  * Checks a passkey's answer to a challenge made for `purpose` (and, for a signed-in person, that
- * it is one of theirs): the account it belongs to. A counter that went backwards means a copied
- * authenticator: refused, and recorded in the account's activity.
+ * it is one of theirs): the account it belongs to. A counter that didn't go up means a copied
+ * authenticator: refused, logged, and recorded in the account's activity.
  */
 export async function checkAssertion(
   response: AuthenticationResponseJSON,
@@ -172,8 +172,12 @@ export async function checkAssertion(
   const rp = await relyingParty();
   if (!rp) return notAvailable();
   const passkey = await findPasskeyForSignIn(response.id);
-  // The challenge is used whatever happens next, so an answer can't be tried twice.
-  if (!passkey || passkey.userHandle !== response.response.userHandle || (userId !== null && passkey.user.id !== userId)) {
+  // The account comes from the stored passkey. The user handle an authenticator returns must name
+  // the same one; a sign-in needs it (discoverable credentials return it), a confirmation for a
+  // known person may come without it.
+  const handle = response.response.userHandle;
+  const handleFits = handle === undefined ? purpose === 'reauthenticate' : handle === passkey?.userHandle;
+  if (!passkey || !handleFits || (userId !== null && passkey.user.id !== userId)) {
     await spendChallenge(response, purpose, userId, now);
     return passkeyFailed();
   }
@@ -184,23 +188,29 @@ export async function checkAssertion(
       expectedChallenge: (challenge) => consumeChallenge(challenge, purpose, userId, now),
       expectedOrigin: rp.origin,
       expectedRPID: rp.id,
+      // The counter is compared below, once the signature is known to be the passkey's.
       credential: {
         id: passkey.id,
         publicKey: new Uint8Array(Buffer.from(passkey.publicKey, 'base64url')),
-        counter: passkey.counter,
+        counter: 0,
         transports: passkey.transports ? (passkey.transports.split(',') as never) : undefined,
       },
       requireUserVerification: true,
     });
-  } catch (error) {
-    if (error instanceof Error && /counter/i.test(error.message)) {
-      console.warn(`[security] passkey ${passkey.id} of user ${passkey.user.id}: signature counter did not increase (${error.message})`);
-      await recordSecurityEvent(passkey.user.id, 'passkey_counter_refused', now);
-    }
+  } catch {
+    // Whatever failed, the challenge is spent (if the check got that far, it already is).
+    await spendChallenge(response, purpose, userId, now);
     return passkeyFailed();
   }
   if (!verified.verified) return passkeyFailed();
   const info = verified.authenticationInfo;
+  // Counters are compared only when the authenticator keeps one (synced passkeys report 0). One
+  // that didn't increase means two authenticators hold this key: a copy.
+  if ((info.newCounter > 0 || passkey.counter > 0) && info.newCounter <= passkey.counter) {
+    console.warn(`[security] passkey sign-in refused: user ${passkey.user.id}'s passkey reported signature counter ${info.newCounter}, not above ${passkey.counter}`);
+    await recordSecurityEvent(passkey.user.id, 'passkey_counter_refused', now);
+    return passkeyFailed();
+  }
   if (!(await recordPasskeyUse(passkey.id, passkey.counter, info.newCounter, info.credentialBackedUp, now))) return passkeyFailed();
   return { ok: true, user: passkey.user };
 }

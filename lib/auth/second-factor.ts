@@ -16,7 +16,8 @@ import { isTotpCode, totpStep } from './totp';
 
 // A code from the authenticator app or a recovery code, wherever one is asked for: the second
 // step of a sign-in, "Confirm it's you", turning two-step verification off. Each try counts
-// against the person's password budget (from this browser) before it is checked, like a password.
+// against the person's password budget (from this browser) before it is checked, like a password,
+// and against a budget of the account's own that only a right code resets.
 
 export type UsedFactor = { kind: 'totp' } | { kind: 'recovery_code'; left: number };
 
@@ -31,7 +32,8 @@ type Alongside = (tx: Db) => PromiseLike<unknown[]>;
  */
 export async function useSecondFactor(userId: number, code: string, options: { alongside?: Alongside; field?: string } = {}, now = new Date()): Promise<Outcome<{ used: UsedFactor }>> {
   const budget = passwordBudget(userId, '', await currentDeviceCookie());
-  const wait = await hit(budget.name, budget.key);
+  const account = `user:${userId}`;
+  const wait = Math.max(await hit(budget.name, budget.key), await hit('SECOND_FACTOR_ACCOUNT', account));
   if (wait > 0) return rateLimited(wait, { field: options.field ?? 'code' });
 
   const consume = await consumer(userId, code, now);
@@ -47,7 +49,7 @@ export async function useSecondFactor(userId: number, code: string, options: { a
     await recordSecurityEvent(userId, 'second_step_failed', now);
     return wrongSecondFactor(options.field);
   }
-  await clear(budget.name, budget.key);
+  await Promise.all([clear(budget.name, budget.key), clear('SECOND_FACTOR_ACCOUNT', account)]);
   if (used === 'totp') return { ok: true, used: { kind: 'totp' } };
 
   const left = await countRecoveryCodes(userId);

@@ -2,7 +2,7 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import { secondStepExpired, type Outcome } from '@/lib/account/failure';
 import { claimChallengeTry, findLiveChallenge, findTotp, insertLoginChallenge, useChallenge } from '@/lib/db/queries/two-step';
-import { findUserById, type PublicUser } from '@/lib/db/queries/users';
+import { findUserById, getPasswordHash, type PublicUser } from '@/lib/db/queries/users';
 import { currentClient } from '@/lib/security/client-ip';
 import { recordSecurityEvent } from './audit';
 import { purposeMacs } from './keys-node';
@@ -44,7 +44,9 @@ export async function signIn(
       id: challengeIds(token)[0]!,
       userId: user.id,
       remember: options.remember,
-      passwordHash: options.passwordHash ?? null,
+      // The hash as it is now when no password was checked (a verified address): a password
+      // change or reset in the next 5 minutes still stops this sign-in.
+      passwordHash: options.passwordHash ?? (await getPasswordHash(user.id)) ?? null,
       createdAt: now,
       expiresAt,
     });

@@ -1,5 +1,5 @@
 import 'server-only';
-import { invalid, reauthenticationRequired, sessionEnded, type Outcome } from '@/lib/account/failure';
+import { invalid, invalidField, reauthenticationRequired, sessionEnded, type Outcome } from '@/lib/account/failure';
 import { markSessionAuthenticated, sessionAuthenticatedAt } from '@/lib/db/queries/sessions';
 import { getPasswordHash } from '@/lib/db/queries/users';
 import { findTotp } from '@/lib/db/queries/two-step';
@@ -15,6 +15,8 @@ import { useSecondFactor } from './second-factor';
 // code, recovery code or passkey). A stolen session cookie alone can't lock the owner out.
 
 export const RECENT_AUTH_MS = 10 * 60 * 1000;
+
+const TWO_STEP_OFF = 'Two-step verification is off: confirm with your password.';
 
 export type Session = { user: { id: number }; sessionId: string };
 
@@ -33,7 +35,7 @@ export type Proof = { password?: string; code?: string };
 export async function confirmIdentity(session: Session, proof: Proof, now = new Date()): Promise<Outcome> {
   const userId = session.user.id;
   let checked: Outcome;
-  if (proof.code) checked = (await findTotp(userId))?.confirmedAt ? await useSecondFactor(userId, proof.code, {}, now) : invalid({ code: 'Two-step verification is off: confirm with your password.' });
+  if (proof.code) checked = (await findTotp(userId))?.confirmedAt ? await useSecondFactor(userId, proof.code, {}, now) : invalidField('code', TWO_STEP_OFF);
   else if (proof.password) checked = await checkOwnPassword(userId, proof.password, 'password');
   else checked = invalid({ password: 'Enter your password.' }, 'Enter your password.');
   if (!checked.ok) return checked;
@@ -61,6 +63,7 @@ export async function confirmIdentityWithPasskey(session: Session, response: Aut
 export async function proveItsYou(userId: number, proof: Proof, field: string, missing: string, now = new Date()): Promise<Outcome<{ hash: string }>> {
   if (proof.password) return checkOwnPassword(userId, proof.password, field);
   if (!proof.code) return { ...reauthenticationRequired(), message: missing, fields: { [field]: missing } };
+  if (!(await findTotp(userId))?.confirmedAt) return invalidField('code', TWO_STEP_OFF);
   const used = await useSecondFactor(userId, proof.code, {}, now);
   if (!used.ok) return used;
   const hash = await getPasswordHash(userId);

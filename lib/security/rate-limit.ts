@@ -33,8 +33,17 @@ export const LIMITS = {
   CODE_IP: { points: 20, seconds: 10 * 60 },
   /** Code checks per account and purpose, across codes: five codes an hour can't buy 25 guesses an hour. */
   CODE_ACCOUNT: { points: 10, seconds: 24 * 60 * 60 },
-  /** Passkey sign-in ceremonies started per client IP (each stores a challenge for 5 minutes). */
-  PASSKEY_OPTIONS_IP: { points: 60, seconds: 10 * 60 },
+  /**
+   * Second-factor codes (authenticator or recovery) per account, across browsers and challenges;
+   * only a right code resets it — not a right password, not a reset — so someone who has the
+   * password gets at most this many guesses at the codes an hour.
+   */
+  SECOND_FACTOR_ACCOUNT: { points: 10, seconds: 60 * 60 },
+  /**
+   * Passkey sign-in ceremonies started per client IP: each stores a challenge for 5 minutes, and
+   * every view of /login starts one for the login field's autofill; about one a second.
+   */
+  PASSKEY_OPTIONS_IP: { points: 600, seconds: 10 * 60 },
   /** Username changes per account: each answer says whether a name is taken. */
   TAKEN_ACCOUNT: { points: 20, seconds: 60 * 60 },
   /** Username changes per client IP, across accounts. */

@@ -10,6 +10,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nextTotpCode, totpCode } from '../support/totp';
 import { verificationCode } from '../support/sign-up';
+import { submit } from './pages/form';
 import { ForgotPasswordPage } from './pages/forgot-password';
 import { LoginPage } from './pages/login';
 import { ResetPasswordPage } from './pages/reset-password';
@@ -170,6 +171,19 @@ describe('the second step', () => {
 });
 
 describe('changes to two-step verification', () => {
+  it('show a setup’s key only to a session that authenticated in the last 10 minutes', async () => {
+    const { context, page, person } = await signedIn(browser);
+    await page.goto('/account/security');
+    await submit(page.getByRole('button', { name: 'Set up an authenticator app' }));
+    const key = await textOf(page, '#totp-key');
+    withServerDb((db) => db.prepare('update sessions set authenticated_at = authenticated_at - 660000 where user_id = ?').run(userId(person.username)));
+    const html = await (await page.goto('/account/security'))!.text();
+    expect(html).not.toContain(key);
+    expect(html).not.toContain(key.replace(/ /g, ''));
+    await page.getByRole('form', { name: 'Confirm it’s you' }).waitFor();
+    await context.close();
+  });
+
   it('ask "Confirm it’s you" once the last authentication is 10 minutes old, then turn it off with a recovery code', async () => {
     const { context, page, person, key, recoveryCodes } = await withTwoStep();
     await new LoginPage(page).logIn(person.username, person.password);

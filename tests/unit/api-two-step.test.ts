@@ -163,6 +163,17 @@ describe('the second step of POST /auth/token', () => {
     expectError(await firstStep(person), 429, 'too_many_requests');
   });
 
+  it('keeps the count of wrong codes across a right password: logging in again doesn’t buy new guesses', async () => {
+    const { person, key } = await withTwoStep();
+    const first = await mfaToken(person);
+    for (let i = 0; i < 4; i += 1) {
+      expectError(await call('POST', '/auth/token/mfa', { body: { mfa_token: first, code: String(300000 + i) } }), 401, 'invalid_code');
+    }
+    const second = await mfaToken(person);
+    expectError(await call('POST', '/auth/token/mfa', { body: { mfa_token: second, code: '399999' } }), 401, 'invalid_code');
+    expectError(await call('POST', '/auth/token/mfa', { body: { mfa_token: second, code: nextTotpCode(key) } }), 429, 'too_many_requests');
+  });
+
   it('is asked for after a verification code too: a verified address is a first step, not a sign-in', async () => {
     const { person, user, key } = await withTwoStep();
     // As if the account had been made before EMAIL_VERIFICATION=required (nothing else unverifies an address).
@@ -176,6 +187,20 @@ describe('the second step of POST /auth/token', () => {
     expectError(verified, 401, 'mfa_required');
     const passed = await call('POST', '/auth/token/mfa', { body: { mfa_token: verified.body.mfa_token, code: totpCode(key) } });
     expect(passed.status, passed.text).toBe(200);
+  });
+});
+
+describe('new recovery codes', () => {
+  it('replace every old one, are shown once, and mail the owner', async () => {
+    const { person, user, token, recoveryCodes } = await withTwoStep();
+    const made = await call('POST', `/users/${user.username}/two-step/recovery-codes`, { token, body: {} });
+    expect(made.status, made.text).toBe(200);
+    const fresh: string[] = made.body.recoveryCodes;
+    expect(fresh).toHaveLength(10);
+    expect(fresh.filter((code) => recoveryCodes.includes(code))).toEqual([]);
+    await mailsUntil(person.email, 'New recovery codes for your Gatehouse account', app.dataDir);
+    expectError(await call('POST', '/auth/token/mfa', { body: { mfa_token: await mfaToken(person), code: recoveryCodes[0]! } }), 401, 'invalid_code');
+    expect((await call('POST', '/auth/token/mfa', { body: { mfa_token: await mfaToken(person), code: fresh[0]! } })).body.recoveryCodesLeft).toBe(9);
   });
 });
 

@@ -30,7 +30,8 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
     '/account/security',
     Promise.all([twoStepStatus(user), recentlyAuthenticated(session), listPasskeys(user.id), passkeysAvailable()]),
   );
-  const pending = twoStep.pending && { ...twoStep.pending, qrSvg: await qrCodeSvg(twoStep.pending.uri) };
+  // The key of a setup under way only for a recent authentication: a stale session can't read it.
+  const pending = recent && twoStep.pending ? { ...twoStep.pending, qrSvg: await qrCodeSvg(twoStep.pending.uri) } : null;
   const live = await pageQuery('/account/security', listLiveSessions(user.id, new Date()));
   const currentUserAgent = live.find((s) => s.id === sessionId)?.userAgent ?? null;
   const sessions: SessionRow[] = live.map((s) => ({

@@ -44,6 +44,16 @@ export function acceptTotpStep(db: Db, userId: number, step: number) {
     .returning({ userId: totpFactors.userId });
 }
 
+/** A write that changes nothing, holding the confirmed authenticator app until the transaction ends; the row, if there is one. */
+export function holdConfirmedTotp(db: Db, userId: number) {
+  const { totpFactors } = getTables();
+  return db
+    .update(totpFactors)
+    .set({ lastStep: sql`${totpFactors.lastStep}` })
+    .where(and(eq(totpFactors.userId, userId), isNotNull(totpFactors.confirmedAt)))
+    .returning({ userId: totpFactors.userId });
+}
+
 export function deleteTotp(db: Db, userId: number) {
   const { totpFactors } = getTables();
   return db.delete(totpFactors).where(eq(totpFactors.userId, userId)).returning({ confirmedAt: totpFactors.confirmedAt });
