@@ -23,7 +23,8 @@ export const register = formAction(registerSchema, 'Please correct the highlight
     redirect(verifyEmailPath(profile.email));
   }
   // Only `required` mode answers a registered address without an account.
-  const signedIn = await signIn(created.user!, { remember: false });
+  // A new account has no second factor yet.
+  const signedIn = await signIn(created.user!, { remember: false, twoStep: false });
   // The account exists; only the automatic sign-in failed. Send them to log in normally.
   if (!signedIn.ok) redirect('/login');
   return continueSignIn(signedIn, '/account?welcome=1');

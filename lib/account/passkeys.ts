@@ -5,21 +5,13 @@ import { registerPasskey, registrationOptions } from '@/lib/auth/passkeys';
 import { requireRecentAuth, type Session } from '@/lib/auth/step-up';
 import { deletePasskey, renamePasskey } from '@/lib/db/queries/passkeys';
 import type { PublicUser } from '@/lib/db/queries/users';
-import { publicUrl } from '@/lib/env';
-import { sendMail } from '@/lib/mail/send';
-import { twoStepChangedMail } from '@/lib/mail/templates';
-import { afterResponse } from '@/lib/request-scope';
 import { conflict, type Outcome } from './failure';
+import { mailSignInChange } from './two-step';
 
 // Passkeys on /account/security: add (the two halves of the ceremony), rename, remove. Each
 // needs a recent authentication; adding and removing mail the person.
 
 type Person = Session & { user: Pick<PublicUser, 'id' | 'username' | 'firstName' | 'lastName' | 'email'> };
-
-const mailChange = (user: Pick<PublicUser, 'email'>, change: 'passkey_added' | 'passkey_removed') =>
-  afterResponse(async () => {
-    await sendMail(user.email, await twoStepChangedMail(change, publicUrl('/account/security'), publicUrl('/forgot-password')));
-  });
 
 export async function passkeyOptionsForNew(session: Person, now = new Date()) {
   const recent = await requireRecentAuth(session, {}, now);
@@ -31,7 +23,7 @@ export async function addPasskey(session: Person, name: string, response: Regist
   const recent = await requireRecentAuth(session, {}, now);
   if (!recent.ok) return recent;
   const added = await registerPasskey(session.user, name, response, now);
-  if (added.ok) mailChange(session.user, 'passkey_added');
+  if (added.ok) mailSignInChange(session.user, 'passkey_added');
   return added;
 }
 
@@ -46,6 +38,6 @@ export async function removePasskey(session: Person, id: string, now = new Date(
   if (!recent.ok) return recent;
   if (!(await deletePasskey(session.user.id, id))) return conflict();
   await recordSecurityEvent(session.user.id, 'passkey_removed', now);
-  mailChange(session.user, 'passkey_removed');
+  mailSignInChange(session.user, 'passkey_removed');
   return { ok: true };
 }

@@ -36,7 +36,8 @@ export type TwoStepStatus = {
 
 export type TotpSetup = { key: string; uri: string };
 
-const mailChange = (user: Pick<PublicUser, 'email'>, change: Parameters<typeof twoStepChangedMail>[0]) =>
+/** Mails the person, after the answer, that how their account signs in changed (whoever changed it). */
+export const mailSignInChange = (user: Pick<PublicUser, 'email'>, change: Parameters<typeof twoStepChangedMail>[0]) =>
   afterResponse(async () => {
     await sendMail(user.email, await twoStepChangedMail(change, publicUrl('/account/security'), publicUrl('/forgot-password')));
   });
@@ -85,7 +86,7 @@ export async function confirmTotpSetup(session: Session & { user: Pick<PublicUse
   });
   if (!confirmed) return conflict();
   await recordSecurityEvent(userId, 'two_step_enabled', now);
-  mailChange(session.user, 'enabled');
+  mailSignInChange(session.user, 'enabled');
   return { ok: true, recoveryCodes: codes };
 }
 
@@ -105,7 +106,7 @@ export async function regenerateRecoveryCodes(session: Session & { user: Pick<Pu
   });
   if (!replaced) return conflict();
   await recordSecurityEvent(userId, 'recovery_codes_regenerated', now);
-  mailChange(session.user, 'regenerated');
+  mailSignInChange(session.user, 'regenerated');
   return { ok: true, recoveryCodes: codes };
 }
 
@@ -119,7 +120,7 @@ export async function disableTwoStep(session: Session & { user: Pick<PublicUser,
   if (!used.ok) return used;
   await removeTwoStep(userId);
   await recordSecurityEvent(userId, 'two_step_disabled', now);
-  mailChange(session.user, 'disabled');
+  mailSignInChange(session.user, 'disabled');
   return { ok: true };
 }
 

@@ -6,6 +6,7 @@ import {
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
   type AuthenticationResponseJSON,
+  type AuthenticatorTransport,
   type PublicKeyCredentialCreationOptionsJSON,
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
@@ -62,6 +63,9 @@ export async function relyingParty(): Promise<RelyingParty | null> {
 /** Whether passkeys can be used on this site at all (pages show their buttons only then). */
 export const passkeysAvailable = async (): Promise<boolean> => (await relyingParty()) !== null;
 
+/** The transports stored with a passkey (comma-separated), as the ceremonies take them. */
+const transportsOf = (stored: string) => (stored ? (stored.split(',') as AuthenticatorTransport[]) : undefined);
+
 const notAvailable = (): Failure => invalidField('passkey', 'Passkeys aren’t available on this site: its operator hasn’t set AUTH_URL.');
 const passkeyFailed = (message = 'That passkey didn’t work. Try again, or use your password.'): Failure => ({ ...badCredentials(), message, fields: { passkey: message } });
 
@@ -88,7 +92,7 @@ export async function registrationOptions(user: Pick<PublicUser, 'id' | 'usernam
     userDisplayName: `${user.firstName} ${user.lastName}`,
     userID: new Uint8Array(Buffer.from(handle, 'base64url')),
     attestationType: 'none',
-    excludeCredentials: existing.map((c) => ({ id: c.id, transports: c.transports ? (c.transports.split(',') as never) : undefined })),
+    excludeCredentials: existing.map((c) => ({ id: c.id, transports: transportsOf(c.transports) })),
     authenticatorSelection: { residentKey: 'required', userVerification: 'required' },
   });
   await newChallenge('register', user.id, options.challenge, now);
@@ -152,7 +156,7 @@ export async function assertionOptions(purpose: 'sign_in' | 'reauthenticate', us
   const options = await generateAuthenticationOptions({
     rpID: rp.id,
     userVerification: 'required',
-    allowCredentials: mine.map((c) => ({ id: c.id, transports: c.transports ? (c.transports.split(',') as never) : undefined })),
+    allowCredentials: mine.map((c) => ({ id: c.id, transports: transportsOf(c.transports) })),
   });
   await newChallenge(purpose, userId, options.challenge, now);
   return { ok: true, options };
@@ -193,7 +197,7 @@ export async function checkAssertion(
         id: passkey.id,
         publicKey: new Uint8Array(Buffer.from(passkey.publicKey, 'base64url')),
         counter: 0,
-        transports: passkey.transports ? (passkey.transports.split(',') as never) : undefined,
+        transports: transportsOf(passkey.transports),
       },
       requireUserVerification: true,
     });
