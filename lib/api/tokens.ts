@@ -1,5 +1,5 @@
 import 'server-only';
-import type { SignIn } from '@/lib/auth/sign-in';
+import type { LoggedIn, SignIn } from '@/lib/auth/sign-in';
 import { TOKEN_TTL_SECONDS, signSessionToken } from '@/lib/auth/token';
 import type { PublicUser } from '@/lib/db/queries/users';
 import { json } from './errors';
@@ -19,6 +19,10 @@ export const MFA_REQUIRED = 'This account has two-step verification on: send a c
  */
 export async function signInResponse(signedIn: Extract<SignIn, { ok: true }>): Promise<Response> {
   if (signedIn.secondStep) return json({ error: { code: 'mfa_required', message: MFA_REQUIRED }, mfa_token: signedIn.secondStep.token }, 401);
-  const { user, sessionId } = signedIn.loggedIn;
-  return json({ ...(await accessTokenFor(user, sessionId)), user: toApiUser(user) });
+  return json(await tokenBody(signedIn.loggedIn));
+}
+
+/** The body of a sign-in that started a session: the bearer token and the user. */
+export async function tokenBody({ user, sessionId }: LoggedIn) {
+  return { ...(await accessTokenFor(user, sessionId)), user: toApiUser(user) };
 }

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { ResetPasswordForm } from '@/components/auth/reset-password-form';
+import { BackToLogin } from '@/components/auth/back-to-login';
 import { Card } from '@/components/card';
 import { FormAlert } from '@/components/forms/form-alert';
 import { CODE_SENT } from '@/lib/account/recovery';
@@ -22,11 +22,7 @@ export default async function ResetPasswordPage({ searchParams }: { searchParams
         </div>
       )}
       <ResetPasswordForm email={typeof email === 'string' ? email.slice(0, 254) : undefined} justSent={justSent} />
-      <p className="mt-4 text-center text-sm text-slate-600">
-        <Link href="/login" className="font-medium text-indigo-700 hover:underline">
-          Back to log in
-        </Link>
-      </p>
+      <BackToLogin />
     </Card>
   );
 }

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { VerifyEmailForm } from '@/components/auth/verify-email-form';
+import { BackToLogin } from '@/components/auth/back-to-login';
 import { Card } from '@/components/card';
 import { FormAlert } from '@/components/forms/form-alert';
 import { CODE_TTL_MINUTES } from '@/lib/auth/otp';
@@ -54,11 +55,7 @@ export default async function VerifyEmailPage({ searchParams }: { searchParams: 
           </Link>
         </p>
       )}
-      <p className="mt-4 text-center text-sm text-slate-600">
-        <Link href="/login" className="font-medium text-indigo-700 hover:underline">
-          Back to log in
-        </Link>
-      </p>
+      <BackToLogin />
     </Card>
   );
 }

@@ -8,8 +8,7 @@ import { requireCaller } from '../auth';
 import { readBody } from '../body';
 import { ApiError, failureError, json, noContent } from '../errors';
 import type { Methods } from '../route';
-import { accessTokenFor, signInResponse } from '../tokens';
-import { toApiUser } from '../users';
+import { signInResponse, tokenBody } from '../tokens';
 
 export const token: Methods = {
   async POST(request) {
@@ -28,9 +27,8 @@ export const secondStep: Methods = {
     const passed = await passSecondStep(mfa_token, code);
     if (!passed.ok && passed.kind === 'invalid') throw new ApiError(401, 'invalid_code', passed.message);
     if (!passed.ok) throw failureError(passed);
-    const { user, sessionId } = passed.loggedIn;
     const left = passed.used.kind === 'recovery_code' ? { recoveryCodesLeft: passed.used.left } : {};
-    return json({ ...(await accessTokenFor(user, sessionId)), user: toApiUser(user), ...left });
+    return json({ ...(await tokenBody(passed.loggedIn)), ...left });
   },
 };
 

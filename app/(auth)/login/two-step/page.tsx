@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { redirect } from 'next/navigation';
 import { PasskeySignIn } from '@/components/auth/passkey-sign-in';
 import { SecondStepForm } from '@/components/auth/second-step-form';
+import { BackToLogin } from '@/components/auth/back-to-login';
 import { Card } from '@/components/card';
 import { secondStepToken } from '@/lib/auth/browser-session';
 import { passkeysAvailable } from '@/lib/auth/passkeys';
@@ -28,11 +28,7 @@ export default async function SecondStepPage({ searchParams }: { searchParams: P
       <p className="mt-4 text-sm text-slate-600">
         No access to your app? Use one of the recovery codes you saved when you turned on two-step verification.
       </p>
-      <p className="mt-4 text-center text-sm text-slate-600">
-        <Link href="/login" className="font-medium text-indigo-700 hover:underline">
-          Back to log in
-        </Link>
-      </p>
+      <BackToLogin />
     </Card>
   );
 }
