@@ -28,7 +28,7 @@ export default defineConfig({
           // The data layer and the use-cases again, on PostgreSQL: one throw-away cluster for the
           // run, a database of its own per file (tests/support/database.ts).
           name: 'unit-pg',
-          include: ['tests/unit/{sessions,profile,otp,limits,retention,two-step}.test.ts'],
+          include: ['tests/unit/{sessions,profile,otp,limits,retention,two-step,identities}.test.ts'],
           globalSetup: ['tests/support/postgres-global.ts'],
           environment: 'node',
           testTimeout: 30_000,

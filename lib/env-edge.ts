@@ -21,3 +21,23 @@ export function authSecrets(): string[] {
 
 /** What keys derived from the secrets were made from: caches are remade when it changes. */
 export const secretsFingerprint = () => `${process.env.AUTH_SECRET ?? ''}|${process.env.AUTH_SECRET_PREVIOUS ?? ''}`;
+
+/**
+ * Where the "Continue with …" forms may send the browser (the CSP's form-action): each configured
+ * provider's sign-in page. A provider's page is on its issuer's origin (GitHub's, Google's, the
+ * OpenID Connect issuer's); lib/env.ts validates these at start-up.
+ */
+export function providerOrigins(): string[] {
+  const origins: string[] = [];
+  const origin = (url: string) => {
+    try {
+      origins.push(new URL(url).origin);
+    } catch {
+      // Not a URL: lib/env.ts stops the server with its name.
+    }
+  };
+  if (process.env.AUTH_GITHUB_ID) origin(process.env.AUTH_GITHUB_ENTERPRISE_URL || 'https://github.com');
+  if (process.env.AUTH_GOOGLE_ID) origin('https://accounts.google.com');
+  if (process.env.AUTH_OIDC_ISSUER) origin(process.env.AUTH_OIDC_ISSUER);
+  return origins;
+}

@@ -8,6 +8,15 @@ import { z } from 'zod';
 
 const RATE_LIMIT = /^RATE_LIMIT_([A-Z_]+)$/;
 
+/**
+ * A sign-in provider's address: https, or http on this machine only (tests, development). Auth.js
+ * itself would take any http:// issuer.
+ */
+const providerUrl = z.url().refine((value) => {
+  const url = new URL(value);
+  return url.protocol === 'https:' || (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname));
+}, 'must be an https:// URL (http:// only for localhost)');
+
 const schema = z.object({
   /** SQLite file path (`file:` prefix allowed) or `:memory:`; `postgres://…` for PostgreSQL. */
   DATABASE_URL: z.string().default('.data/app.db'),
@@ -56,6 +65,20 @@ const schema = z.object({
   UNVERIFIED_ACCOUNT_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   /** The public URL used in links inside mail; never taken from the request's Host header. */
   AUTH_URL: z.url().optional(),
+  // Sign-in providers (docs/account.md, "Sign-in providers"), Auth.js's names; each needs its id
+  // and secret, and appears only when both are set.
+  AUTH_GITHUB_ID: z.string().min(1).optional(),
+  AUTH_GITHUB_SECRET: z.string().min(1).optional(),
+  /** GitHub Enterprise Server's address instead of github.com. */
+  AUTH_GITHUB_ENTERPRISE_URL: providerUrl.optional(),
+  AUTH_GOOGLE_ID: z.string().min(1).optional(),
+  AUTH_GOOGLE_SECRET: z.string().min(1).optional(),
+  /** Any OpenID Connect provider: discovery at `<issuer>/.well-known/openid-configuration`. */
+  AUTH_OIDC_ISSUER: providerUrl.optional(),
+  AUTH_OIDC_ID: z.string().min(1).optional(),
+  AUTH_OIDC_SECRET: z.string().min(1).optional(),
+  /** The OpenID Connect provider's name on its button. */
+  AUTH_OIDC_NAME: z.string().trim().min(1).max(40).default('OpenID Connect'),
   /** Origins (comma-separated) whose scripts may call the JSON API; none by default. */
   CORS_ORIGINS: z
     .string()
@@ -72,6 +95,15 @@ const schema = z.object({
         return { points, seconds };
       }),
   ),
+}).superRefine((value, context) => {
+  // Half a provider is a mistake to name at start-up, not a button that fails.
+  const groups = { GITHUB: ['AUTH_GITHUB_ID', 'AUTH_GITHUB_SECRET'], GOOGLE: ['AUTH_GOOGLE_ID', 'AUTH_GOOGLE_SECRET'], OIDC: ['AUTH_OIDC_ISSUER', 'AUTH_OIDC_ID', 'AUTH_OIDC_SECRET'] } as const;
+  for (const names of Object.values(groups)) {
+    const set = names.filter((name) => value[name] !== undefined);
+    if (set.length > 0 && set.length < names.length) {
+      for (const name of names.filter((name) => value[name] === undefined)) context.addIssue({ code: 'custom', path: [name], message: `is needed with ${set.join(' and ')}` });
+    }
+  }
 });
 
 export type Env = z.infer<typeof schema>;

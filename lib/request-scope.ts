@@ -2,6 +2,7 @@ import 'server-only';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { cookies, headers } from 'next/headers';
 import { after } from 'next/server';
+import { serialize } from 'hono/utils/cookie';
 import type { CookieOptions } from '@/lib/auth/cookies';
 
 // What the use-cases need from the request they serve: its headers, its cookies (read and set),
@@ -73,6 +74,12 @@ export async function requestCookie(name: string): Promise<string | undefined> {
   const scope = scopes.getStore();
   if (scope) return cookieHeaderValue(scope.request.headers.get('cookie'), name);
   return (await cookies()).get(name)?.value;
+}
+
+/** A cookie write as a Set-Cookie header, for answers built by hand (the API's, the provider routes'). */
+export function setCookieHeader({ name, value, options }: CookieWrite): string {
+  const { httpOnly, secure, path, maxAge } = options;
+  return serialize(name, value, { httpOnly, secure, path, sameSite: 'Lax', ...(maxAge === undefined ? {} : { maxAge }) });
 }
 
 /** Where a use-case sets cookies on the answer (lib/auth/cookies.ts says which and how). */

@@ -24,7 +24,7 @@ export const register = formAction(registerSchema, 'Please correct the highlight
   }
   // Only `required` mode answers a registered address without an account.
   // A new account has no second factor yet.
-  const signedIn = await signIn(created.user!, { remember: false, twoStep: false });
+  const signedIn = await signIn(created.user!, { remember: false, method: 'new_account', twoStep: false });
   // The account exists; only the automatic sign-in failed. Send them to log in normally.
   if (!signedIn.ok) redirect('/login');
   return continueSignIn(signedIn, '/account?welcome=1');

@@ -31,7 +31,7 @@ export async function signInWithPasskey(response: unknown, remember: unknown, ne
     }
     if (!signedIn.ok) return signedIn;
     // A passkey is a whole sign-in: possession of the device and its user verification.
-    const started = await startSessionForClient(signedIn.user.id, { remember: remember === true });
+    const started = await startSessionForClient(signedIn.user.id, { remember: remember === true, method: 'passkey' });
     if (!started) return { ok: false, message: 'That passkey didn’t work. Try again, or use your password.' };
     await signInBrowser(signedIn.user, started, true);
     // From the second step's page too: that half-done sign-in is moot now.

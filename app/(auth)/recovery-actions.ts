@@ -23,7 +23,7 @@ export const resetPasswordWithCode = formAction(resetPasswordSchema, 'Your passw
   if (!result.ok) return result;
   // Every old session is gone; this browser starts a fresh one, while the new password stands
   // (with two-step verification on, once the second step passes: a mailbox alone isn't enough).
-  const signedIn = await signIn(result.user, { remember: false, passwordHash: result.passwordHash });
+  const signedIn = await signIn(result.user, { remember: false, method: 'email_code', passwordHash: result.passwordHash });
   if (!signedIn.ok) redirect('/login');
   return continueSignIn(signedIn, '/account?reset=1');
 });

@@ -16,7 +16,7 @@ export const verifyEmail = formAction(verifyEmailSchema, 'Your address is not ve
   const result = await verifyEmailWithCode(email, code);
   if (!result.ok) return result;
   await forgetPendingSignup();
-  const signedIn = await signIn(result.user, { remember: false });
+  const signedIn = await signIn(result.user, { remember: false, method: 'email_code' });
   if (!signedIn.ok) redirect('/login');
   return continueSignIn(signedIn, '/account?welcome=1');
 });

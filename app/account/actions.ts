@@ -40,7 +40,7 @@ function saveProfile(schema: typeof partialProfileSchema | typeof profileSchema,
   return sessionFormAction('/account/profile', schema.extend(profileForm), 'Nothing was changed. Please correct the highlighted fields.', async (data, { user, sessionId }) => {
     const { currentPassword, version, ...changes } = data;
     const expectedUpdatedAt = mode === 'full' && /^\d{1,15}$/.test(version) ? new Date(Number(version)) : undefined;
-    const result = await updateProfile(user, changes, { currentPassword, expectedUpdatedAt });
+    const result = await updateProfile(user, changes, { currentPassword, expectedUpdatedAt, session: { user, sessionId } });
     if (!result.ok && result.kind === 'conflict') {
       // The page reloads with the current values; what was typed is not put back over them.
       revalidatePath('/account/profile');
@@ -88,8 +88,9 @@ export const revokeOtherSessions = sessionFormAction('/account/security', z.obje
   return { status: 'success', message: count === 0 ? 'There were no other sessions.' : `Signed out of ${count} other session${count === 1 ? '' : 's'}.` };
 });
 
-export const deleteAccount = sessionFormAction('/account/security', deleteAccountSchema, 'Your account was not deleted.', async ({ password }, { user }) => {
-  const deleted = await deleteAccountRecord(user, { password });
+export const deleteAccount = sessionFormAction('/account/security', deleteAccountSchema, 'Your account was not deleted.', async ({ password }, session) => {
+  const { user } = session;
+  const deleted = await deleteAccountRecord(user, { password: password || undefined, session });
   if (!deleted.ok) return deleted;
   await clearSessionCookies();
   redirect('/goodbye');

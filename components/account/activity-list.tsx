@@ -1,5 +1,6 @@
 import type { SecurityEvent } from '@/lib/db/queries/security-events';
 import type { SecurityEventType } from '@/lib/db/schema-sqlite';
+import { isProviderId, providerName, signInMethodLabel } from '@/lib/auth/providers';
 import { formatDateTime } from '@/lib/format';
 import { describeUserAgent } from '@/lib/user-agent';
 
@@ -27,7 +28,17 @@ const LABELS: Record<SecurityEventType, string> = {
   passkey_added: 'Passkey added',
   passkey_removed: 'Passkey removed',
   passkey_counter_refused: 'A passkey sign-in was refused: the passkey may have been copied',
+  identity_linked: 'Connected account added',
+  identity_unlinked: 'Connected account removed',
 };
+
+/** The entry's words, with what its detail names: "Logged in with GitHub", "GitHub connected". */
+function describe(event: SecurityEvent): string {
+  if (isProviderId(event.detail) && event.type === 'identity_linked') return `${providerName(event.detail)} connected`;
+  if (isProviderId(event.detail) && event.type === 'identity_unlinked') return `${providerName(event.detail)} disconnected`;
+  const how = ['login', 'reauthenticated', 'account_created'].includes(event.type) ? signInMethodLabel(event.detail) : null;
+  return how ? `${LABELS[event.type]} ${how}` : LABELS[event.type];
+}
 
 export function ActivityList({ events }: { events: SecurityEvent[] }) {
   if (events.length === 0) return <p className="text-sm text-slate-600">No activity yet.</p>;
@@ -35,7 +46,7 @@ export function ActivityList({ events }: { events: SecurityEvent[] }) {
     <ol className="divide-y divide-slate-100" aria-label="Recent security activity">
       {events.map((event) => (
         <li key={event.id} className="py-2 text-sm" data-event={event.type}>
-          <p className={['login_failed', 'second_step_failed', 'passkey_counter_refused'].includes(event.type) ? 'font-medium text-red-700' : 'font-medium text-slate-900'}>{LABELS[event.type]}</p>
+          <p className={['login_failed', 'second_step_failed', 'passkey_counter_refused'].includes(event.type) ? 'font-medium text-red-700' : 'font-medium text-slate-900'}>{describe(event)}</p>
           <p className="text-slate-600">
             {formatDateTime(event.createdAt)} · {event.ip ?? 'IP unknown'} · {describeUserAgent(event.userAgent)}
           </p>

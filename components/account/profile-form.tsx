@@ -22,7 +22,8 @@ export type ProfileValues = {
  * `partial`: every field blank, the current value as a placeholder; only what is filled in changes.
  * `full`: every field required and pre-filled; the whole profile is replaced.
  */
-export function ProfileForm({ mode, current }: { mode: 'partial' | 'full'; current: ProfileValues }) {
+/** `hasPassword`: false for an account made through a provider: an email change then needs a recent "Confirm it's you". */
+export function ProfileForm({ mode, current, hasPassword = true }: { mode: 'partial' | 'full'; current: ProfileValues; hasPassword?: boolean }) {
   const { state, formAction, ref, errors } = useForm(mode === 'partial' ? updateProfilePartially : replaceProfile);
   const id = (name: string) => `${mode}-${name}`;
   const full = mode === 'full';
@@ -63,14 +64,20 @@ export function ProfileForm({ mode, current }: { mode: 'partial' | 'full'; curre
         {...common('username')}
       />
       <Field label="Email" type="email" autoComplete="email" {...common('email')} />
-      <PasswordField
-        id={id('currentPassword')}
-        name="currentPassword"
-        label="Current password"
-        autoComplete="current-password"
-        error={errors.currentPassword}
-        hint="Needed only when you change your email."
-      />
+      {hasPassword ? (
+        <PasswordField
+          id={id('currentPassword')}
+          name="currentPassword"
+          label="Current password"
+          autoComplete="current-password"
+          error={errors.currentPassword}
+          hint="Needed only when you change your email."
+        />
+      ) : (
+        <p className="text-sm text-slate-600" id={id('currentPassword-error')} role={errors.currentPassword ? 'alert' : undefined}>
+          {errors.currentPassword ?? 'Your account has no password: changing your email needs a recent “Confirm it’s you” on the Security page.'}
+        </p>
+      )}
       <SubmitButton pendingLabel="Saving…">{full ? 'Replace profile' : 'Save changes'}</SubmitButton>
     </form>
   );

@@ -15,6 +15,8 @@ export type SessionRow = {
   lastSeen: string;
   current: boolean;
   remembered: boolean;
+  /** How it was started ("with GitHub"), when known. */
+  method: string | null;
 };
 
 export function SessionList({ sessions }: { sessions: SessionRow[] }) {
@@ -37,7 +39,8 @@ export function SessionList({ sessions }: { sessions: SessionRow[] }) {
                   {s.current && <span className="ml-2 rounded bg-emerald-50 px-1.5 py-0.5 text-xs font-medium text-emerald-700">This device</span>}
                 </p>
                 <p className="text-slate-600">
-                  {s.ip ?? 'IP unknown'} · started {s.started} · last seen {s.lastSeen}
+                  {s.ip ?? 'IP unknown'} · started {s.started}
+                  {s.method ? ` ${s.method}` : ''} · last seen {s.lastSeen}
                   {s.remembered ? ' · kept signed in' : ''}
                 </p>
               </div>

@@ -8,9 +8,13 @@ import { PasswordField } from '@/components/forms/password-field';
 import { SubmitButton } from '@/components/forms/submit-button';
 import { useForm } from '@/components/forms/use-form';
 import { PasskeySignIn } from './passkey-sign-in';
+import { OrDivider, ProviderButtons, type ProviderChoice } from './provider-buttons';
 
-/** `passkeys`: whether this site can use passkeys (lib/auth/passkeys.ts `relyingParty`). */
-export function LoginForm({ next, passkeys = false }: { next?: string; passkeys?: boolean }) {
+/**
+ * `passkeys`: whether this site can use passkeys (lib/auth/passkeys.ts `relyingParty`).
+ * `providers`: the sign-in providers it offers (lib/auth/providers.ts).
+ */
+export function LoginForm({ next, passkeys = false, providers = [] }: { next?: string; passkeys?: boolean; providers?: ProviderChoice[] }) {
   const { state, formAction, ref, errors } = useForm(login);
   return (
     <div className="space-y-4">
@@ -42,7 +46,9 @@ export function LoginForm({ next, passkeys = false }: { next?: string; passkeys?
           Log in
         </SubmitButton>
       </form>
+      {(passkeys || providers.length > 0) && <OrDivider />}
       {passkeys && <PasskeySignIn next={next} form={ref} />}
+      <ProviderButtons providers={providers} next={next} form={ref} />
       <p className="text-center text-sm text-slate-600">
         New here?{' '}
         <Link href="/register" className="font-medium text-indigo-700 underline-offset-2 hover:underline">

@@ -5,13 +5,13 @@ import { useRef, useState, type FocusEvent, type FormEvent, type PointerEvent } 
 import { flushSync } from 'react-dom';
 import { register } from '@/app/(auth)/actions';
 import { EmailField } from '@/components/forms/email-field';
-import { Field } from '@/components/forms/field';
 import { FormStatus } from '@/components/forms/form-alert';
 import { NewPasswordFields } from '@/components/forms/new-password-fields';
 import { SubmitButton } from '@/components/forms/submit-button';
+import { PersonFields } from '@/components/forms/person-fields';
 import { useForm } from '@/components/forms/use-form';
+import { OrDivider, ProviderButtons, type ProviderChoice } from './provider-buttons';
 import { fieldErrors, registerSchema } from '@/lib/validation/auth';
-import { NAME_MAX, USERNAME_MAX, isoDate } from '@/lib/validation/fields';
 
 type Errors = Record<string, string | undefined>;
 
@@ -24,7 +24,8 @@ function clientErrors(form: HTMLFormElement): Errors {
  * The server decides; this mirrors the same zod rules in the browser so a person sees a mistake
  * when they leave the field instead of after a round trip. Without JavaScript the form still posts.
  */
-export function RegisterForm() {
+/** `providers`: the sign-in providers the site offers, above the form. */
+export function RegisterForm({ providers = [] }: { providers?: ProviderChoice[] }) {
   const { state, formAction, ref: form } = useForm(register);
   const [local, setLocal] = useState<{ errors: Errors; touched: Set<string>; forState: unknown }>({
     errors: {},
@@ -65,45 +66,28 @@ export function RegisterForm() {
 
   const v = state.values ?? {};
   return (
-    <form ref={form} action={formAction} onPointerDownCapture={onPointerDown} onBlur={onBlur} onSubmit={onSubmit} noValidate className="space-y-4">
-      <FormStatus id="form-error" state={state} />
-      <div className="grid gap-4 sm:grid-cols-2">
-        <Field name="firstName" label="First name" autoComplete="given-name" required maxLength={NAME_MAX} defaultValue={v.firstName} error={errors.firstName} />
-        <Field name="lastName" label="Last name" autoComplete="family-name" required maxLength={NAME_MAX} defaultValue={v.lastName} error={errors.lastName} />
-      </div>
-      <Field
-        name="dateOfBirth"
-        label="Date of birth"
-        type="date"
-        autoComplete="bday"
-        required
-        max={isoDate(new Date())}
-        defaultValue={v.dateOfBirth}
-        error={errors.dateOfBirth}
-      />
-      <Field
-        name="username"
-        label="Username"
-        autoComplete="username"
-        autoCapitalize="none"
-        spellCheck={false}
-        required
-        maxLength={USERNAME_MAX}
-        defaultValue={v.username}
-        error={errors.username}
-        hint={`3–${USERNAME_MAX} characters: letters and digits, starting with a letter.`}
-      />
-      <EmailField defaultValue={v.email} error={errors.email} />
-      <NewPasswordFields name="password" label="Password" errors={errors} advice="A few unrelated words make a strong one." />
-      <SubmitButton pendingLabel="Creating your account…" className="w-full">
-        Create account
-      </SubmitButton>
-      <p className="text-center text-sm text-slate-600">
-        Already have an account?{' '}
-        <Link href="/login" className="font-medium text-indigo-700 underline-offset-2 hover:underline">
-          Log in
-        </Link>
-      </p>
-    </form>
+    <div className="space-y-6">
+      {providers.length > 0 && (
+        <>
+          <ProviderButtons providers={providers} />
+          <OrDivider />
+        </>
+      )}
+      <form ref={form} action={formAction} onPointerDownCapture={onPointerDown} onBlur={onBlur} onSubmit={onSubmit} noValidate className="space-y-4">
+        <FormStatus id="form-error" state={state} />
+        <PersonFields values={v} errors={errors} />
+        <EmailField defaultValue={v.email} error={errors.email} />
+        <NewPasswordFields name="password" label="Password" errors={errors} advice="A few unrelated words make a strong one." />
+        <SubmitButton pendingLabel="Creating your account…" className="w-full">
+          Create account
+        </SubmitButton>
+        <p className="text-center text-sm text-slate-600">
+          Already have an account?{' '}
+          <Link href="/login" className="font-medium text-indigo-700 underline-offset-2 hover:underline">
+            Log in
+          </Link>
+        </p>
+      </form>
+    </div>
   );
 }

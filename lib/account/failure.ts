@@ -43,11 +43,10 @@ export function rateLimited(retryAfterSeconds: number, options: { message?: stri
   return { ok: false, kind: 'rate_limited', retryAfterSeconds, message, ...(options.field ? { fields: { [options.field]: message } } : {}) };
 }
 
-export const conflict = (): Failure => ({
-  ok: false,
-  kind: 'conflict',
-  message: 'Your profile was changed somewhere else (another tab?) since it was loaded. Nothing was saved: review the current values and save again.',
-});
+/** The account's state says no: by default, it changed since the form was loaded. */
+export const conflict = (
+  message = 'Your profile was changed somewhere else (another tab?) since it was loaded. Nothing was saved: review the current values and save again.',
+): Failure => ({ ok: false, kind: 'conflict', message });
 
 export const sessionEnded = (): Failure => ({ ok: false, kind: 'session_ended', message: 'This session has ended. Log in again.' });
 

@@ -20,7 +20,7 @@ export async function resetSignInMethods(user: Pick<PublicUser, 'id' | 'email'>,
   const twoStep = await removeTwoStep(user.id);
   const passkeys = await deleteAllPasskeys(user.id);
   const sessions = await revokeSessionsExcept(user.id, null, now);
-  await insertSecurityEvent({ userId: user.id, type: 'two_step_reset_by_operator', ip: null, userAgent: 'Operator command', createdAt: now });
+  await insertSecurityEvent({ userId: user.id, type: 'two_step_reset_by_operator', ip: null, detail: null, userAgent: 'Operator command', createdAt: now });
   const mailed = (await sendMail(user.email, await twoStepChangedMail('reset_by_operator', publicUrl('/account/security'), publicUrl('/forgot-password')))).ok;
   return { twoStep, passkeys, sessions, mailed };
 }

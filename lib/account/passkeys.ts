@@ -11,6 +11,8 @@ import { mailSignInChange } from './two-step';
 // Passkeys on /account/security: add (the two halves of the ceremony), rename, remove. Each
 // needs a recent authentication; adding and removing mail the person.
 
+const ONLY_WAY_IN = 'This passkey is the only way you can sign in. Set a password or connect an account first.';
+
 type Person = Session & { user: Pick<PublicUser, 'id' | 'username' | 'firstName' | 'lastName' | 'email'> };
 
 export async function passkeyOptionsForNew(session: Person, now = new Date()) {
@@ -36,7 +38,9 @@ export async function renameOwnPasskey(session: Person, id: string, name: string
 export async function removePasskey(session: Person, id: string, now = new Date()): Promise<Outcome> {
   const recent = await requireRecentAuth(session, {}, now);
   if (!recent.ok) return recent;
-  if (!(await deletePasskey(session.user.id, id))) return conflict();
+  const removed = await deletePasskey(session.user.id, id);
+  if (removed === 'last') return conflict(ONLY_WAY_IN);
+  if (removed === 'missing') return conflict();
   await recordSecurityEvent(session.user.id, 'passkey_removed', now);
   mailSignInChange(session.user, 'passkey_removed');
   return { ok: true };

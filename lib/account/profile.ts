@@ -1,5 +1,6 @@
 import 'server-only';
 import { recordSecurityEvent } from '@/lib/auth/audit';
+import type { Session } from '@/lib/auth/step-up';
 import { TakenError, findUserForLogin, updateUser, type ProfileChanges, type PublicUser } from '@/lib/db/queries/users';
 import { currentClient } from '@/lib/security/client-ip';
 import { hit, waitText } from '@/lib/security/rate-limit';
@@ -21,7 +22,7 @@ export type ProfileUpdate = Outcome<{ user: PublicUser; changed: ProfileField[];
 export async function updateProfile(
   current: PublicUser,
   changes: ProfileChanges,
-  options: { currentPassword?: string; expectedUpdatedAt?: Date } = {},
+  options: { currentPassword?: string; expectedUpdatedAt?: Date; session?: Session } = {},
 ): Promise<ProfileUpdate> {
   const changed = PROFILE_FIELDS.filter((field) => changes[field] !== undefined && changes[field] !== current[field]);
   if (changed.length === 0) return { ok: true, user: current, changed };
@@ -38,7 +39,7 @@ export async function updateProfile(
     // Everything that can refuse is asked before the code goes out, so a refusal sends nothing.
     const other = direct.includes('username') ? await findUserForLogin(changes.username!) : undefined;
     if (other && other.id !== current.id) return taken('username');
-    const started = await startEmailChange(current, changes.email!, { password: options.currentPassword });
+    const started = await startEmailChange(current, changes.email!, { password: options.currentPassword, session: options.session });
     if (!started.ok) return started;
   }
 

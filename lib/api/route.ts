@@ -1,11 +1,9 @@
 import 'server-only';
-import { serialize } from 'hono/utils/cookie';
 import { busy, databaseUnavailable } from '@/lib/account/failure';
-import type { CookieOptions } from '@/lib/auth/cookies';
 import { HashingBusyError } from '@/lib/auth/password';
 import { isDatabaseUnavailable, logUnavailable } from '@/lib/db/client';
 import { env } from '@/lib/env';
-import { inRequestScope, runAfterAnswer } from '@/lib/request-scope';
+import { inRequestScope, runAfterAnswer, setCookieHeader } from '@/lib/request-scope';
 import { ApiError, errorResponse, failureError, hardeningHeaders, notFound } from './errors';
 
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -51,7 +49,7 @@ export function apiRoute(handlers: Methods): Handler {
       if (cors['Access-Control-Allow-Origin'] || scope.cookieWrites.length > 0) {
         const { headers } = response;
         for (const [name, value] of Object.entries(cors)) headers.set(name, value);
-        for (const { name, value, options } of scope.cookieWrites) headers.append('Set-Cookie', serialize(name, value, cookieAttributes(options)));
+        for (const write of scope.cookieWrites) headers.append('Set-Cookie', setCookieHeader(write));
       }
       runAfterAnswer(scope);
       return response;
@@ -64,10 +62,6 @@ export function unknownRoute(): Handler {
     throw notFound();
   };
   return apiRoute({ GET: missing, POST: missing, PUT: missing, PATCH: missing, DELETE: missing });
-}
-
-function cookieAttributes(options: CookieOptions) {
-  return { httpOnly: options.httpOnly, secure: options.secure, path: options.path, sameSite: 'Lax' as const, ...(options.maxAge === undefined ? {} : { maxAge: options.maxAge }) };
 }
 
 /** Anything thrown that is not an ApiError, as the API answers it. */

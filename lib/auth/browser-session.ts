@@ -41,18 +41,23 @@ export async function signInBrowser(user: Pick<PublicUser, 'id' | 'username' | '
 }
 
 /**
- * The end of a first step in a browser: into the session and on to `destination`, or — with
- * two-step verification on — the challenge into its cookie and on to the second step's page.
- * Redirects either way. `login`: see signInBrowser.
+ * The end of a first step in a browser: into the session, or — with two-step verification on —
+ * the challenge into its cookie. Answers where to go: `destination`, or the second step's page on
+ * the way there. `login`: see signInBrowser.
  */
-export async function continueSignIn(signedIn: Extract<SignIn, { ok: true }>, destination: string, login = false): Promise<never> {
+export async function enterSignIn(signedIn: Extract<SignIn, { ok: true }>, destination: string, login = false): Promise<string> {
   if (signedIn.loggedIn) {
     await signInBrowser(signedIn.loggedIn.user, signedIn.loggedIn, login);
-    redirect(destination);
+    return destination;
   }
   const seconds = Math.floor((signedIn.secondStep.expiresAt.getTime() - Date.now()) / 1000);
   setSecondStepCookie(await responseCookies(), signedIn.secondStep.token, seconds);
-  redirect(`/login/two-step?${new URLSearchParams({ next: destination })}`);
+  return `/login/two-step?${new URLSearchParams({ next: destination })}`;
+}
+
+/** enterSignIn, then there (a redirect). */
+export async function continueSignIn(signedIn: Extract<SignIn, { ok: true }>, destination: string, login = false): Promise<never> {
+  redirect(await enterSignIn(signedIn, destination, login));
 }
 
 /** The second step's challenge this browser holds, if any. */

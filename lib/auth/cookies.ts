@@ -16,6 +16,8 @@ export const refreshCookieName = () => `${prefix()}gatehouse.refresh`;
 export const deviceCookieName = () => `${prefix()}gatehouse.device`;
 export const pendingSignupCookieName = () => `${prefix()}gatehouse.pending`;
 export const secondStepCookieName = () => `${prefix()}gatehouse.second-step`;
+export const providerIntentCookieName = () => `${prefix()}gatehouse.provider`;
+export const newIdentityCookieName = () => `${prefix()}gatehouse.new-identity`;
 
 export type CookieOptions = {
   httpOnly: true;
@@ -72,6 +74,13 @@ export function setPendingSignupCookie(jar: CookieJar, value: string | null): vo
  */
 export function setSecondStepCookie(jar: CookieJar, token: string | null, maxAgeSeconds = 0): void {
   jar.set(secondStepCookieName(), token ?? '', token ? refreshCookieOptions(maxAgeSeconds) : expiredCookieOptions());
+}
+
+/** A sign-in with a provider under way, and a new account waiting for its last fields: 10 minutes each. */
+export const PROVIDER_FLOW_MAX_AGE_SECONDS = 10 * 60;
+
+export function setProviderFlowCookie(jar: CookieJar, name: string, value: string | null): void {
+  jar.set(name, value ?? '', value ? refreshCookieOptions(PROVIDER_FLOW_MAX_AGE_SECONDS) : expiredCookieOptions());
 }
 
 export function clearAuthCookies(jar: CookieJar): void {

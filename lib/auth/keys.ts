@@ -13,7 +13,9 @@ export type KeyPurpose =
   | 'totp-secret'
   | 'recovery-code'
   | 'login-challenge'
-  | 'webauthn-user';
+  | 'webauthn-user'
+  | 'provider-sign-in'
+  | 'authjs';
 
 const encoder = new TextEncoder();
 

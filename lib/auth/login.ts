@@ -58,7 +58,7 @@ export async function logIn(input: { login: string; password: string; remember: 
     return emailUnverified(result.user);
   }
   const { user, passwordHash, twoStep } = result;
-  const signedIn = await signIn(user, { remember: input.remember, passwordHash, twoStep });
+  const signedIn = await signIn(user, { remember: input.remember, method: 'password', passwordHash, twoStep });
   return signedIn.ok ? signedIn : badCredentials();
 }
 

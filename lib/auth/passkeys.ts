@@ -24,12 +24,11 @@ import {
 } from '@/lib/db/queries/passkeys';
 import { uniqueViolation } from '@/lib/db/client';
 import type { PublicUser } from '@/lib/db/queries/users';
-import { authUrl, isProduction } from '@/lib/env-edge';
-import { requestHeaders } from '@/lib/request-scope';
 import { currentClient } from '@/lib/security/client-ip';
 import { giveBack, hit } from '@/lib/security/rate-limit';
 import { recordSecurityEvent } from './audit';
 import { purposeKey } from './keys-node';
+import { siteOrigin } from './site';
 
 // Passkeys (WebAuthn) with SimpleWebAuthn: the ceremonies' options and the checks of what comes
 // back (signatures, origin, relying party, user verification, the signature counter). What
@@ -42,25 +41,12 @@ const RP_NAME = 'Gatehouse';
 
 export type RelyingParty = { id: string; origin: string };
 
-/**
- * Who the passkeys are for: the host of AUTH_URL (and its origin); in development, when AUTH_URL
- * isn't set, the host the request came to. Null in production without AUTH_URL: a passkey is
- * bound to a domain, which must not come from a request's Host header.
- */
+/** Who the passkeys are for: the site's host and origin (siteOrigin); null when it has none. */
 export async function relyingParty(): Promise<RelyingParty | null> {
-  const configured = authUrl();
-  if (configured) {
-    const url = new URL(configured);
-    return { id: url.hostname, origin: url.origin };
-  }
-  if (isProduction()) return null;
-  const host = (await requestHeaders()).get('host');
-  if (!host) return null;
-  const url = new URL(`http://${host}`);
-  return { id: url.hostname, origin: url.origin };
+  const origin = await siteOrigin();
+  return origin && { id: origin.hostname, origin: origin.origin };
 }
 
-/** Whether passkeys can be used on this site at all (pages show their buttons only then). */
 export const passkeysAvailable = async (): Promise<boolean> => (await relyingParty()) !== null;
 
 /** The transports stored with a passkey (comma-separated), as the ceremonies take them. */

@@ -60,7 +60,18 @@ export async function hashPassword(password: string): Promise<string> {
   return (await run({ op: 'hash', input: prehash(password), cost: env().BCRYPT_COST })) as string;
 }
 
+/**
+ * What an account without a password holds (one made through a sign-in provider): '!' and random
+ * characters. No password hashes to it, and verifyPassword refuses it in a real compare's time.
+ */
+export const unusablePasswordHash = (): string => `!${randomBytes(24).toString('base64url')}`;
+export const isUsablePasswordHash = (hash: string): boolean => !hash.startsWith('!');
+
 export async function verifyPassword(password: string, hash: string): Promise<boolean> {
+  if (!isUsablePasswordHash(hash)) {
+    await run({ op: 'verify', input: prehash(password), hash: await dummyHash() });
+    return false;
+  }
   return (await run({ op: 'verify', input: prehash(password), hash })) === true;
 }
 

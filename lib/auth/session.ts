@@ -13,6 +13,7 @@ import {
   touchSession,
 } from '@/lib/db/queries/sessions';
 import { swapPasswordHash, type PublicUser } from '@/lib/db/queries/users';
+import type { SignInMethod } from '@/lib/db/values';
 import { REFRESH_COOKIE_MAX_AGE_SECONDS } from './cookies';
 import { purposeMacs } from './keys-node';
 
@@ -45,7 +46,7 @@ export type StartedSession = { sessionId: string; refreshToken?: string };
  * session starts only while it is still the account's (see insertSession). Null when refused.
  */
 export async function startSession(
-  input: { userId: number; remember: boolean; userAgent: string | null; ip: string | null; passwordHash?: string },
+  input: { userId: number; remember: boolean; method: SignInMethod; userAgent: string | null; ip: string | null; passwordHash?: string },
   now = new Date(),
 ): Promise<StartedSession | null> {
   const sessionId = randomToken(16);
@@ -60,6 +61,7 @@ export async function startSession(
     createdAt: now,
     lastSeenAt: now,
     authenticatedAt: now,
+    method: input.method,
     expiresAt: new Date(now.getTime() + (input.remember ? REMEMBERED_MAX_AGE_MS : SESSION_MAX_AGE_MS)),
   }, input.passwordHash);
   return inserted ? { sessionId, refreshToken } : null;

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { secondStepExpired, type Outcome } from '@/lib/account/failure';
 import { claimChallengeTry, findLiveChallenge, findTotp, insertLoginChallenge, useChallenge } from '@/lib/db/queries/two-step';
 import { findUserById, getPasswordHash, type PublicUser } from '@/lib/db/queries/users';
+import type { SignInMethod } from '@/lib/db/values';
 import { currentClient } from '@/lib/security/client-ip';
 import { recordSecurityEvent } from './audit';
 import { purposeMacs } from './keys-node';
@@ -10,7 +11,7 @@ import { useSecondFactor, type UsedFactor } from './second-factor';
 import { startSession, type StartedSession } from './session';
 
 // Every way in ends here. A first step that passed — a password, a reset by code, a verified
-// address, a new account — becomes a session, unless the account has two-step verification on:
+// address, a new account, a sign-in provider — becomes a session, unless the account has two-step verification on:
 // then it becomes a challenge for the second step, and no session exists until a code passes.
 // (A passkey is a whole sign-in of its own.) The form, the API and every later path call
 // `signIn`, so none of them can skip the second step.
@@ -30,10 +31,11 @@ const challengeIds = (token: string) => purposeMacs('login-challenge', `challeng
  * After a first step: a session, or the second step's challenge. `passwordHash`: the hash the
  * password was checked against, when there was one: no session starts once it has changed.
  * `twoStep`: whether the account has two-step verification on, when the caller already read it.
+ * `method`: how the first step was passed (the session and the activity log name it).
  */
 export async function signIn(
   user: PublicUser,
-  options: { remember: boolean; passwordHash?: string; twoStep?: boolean },
+  options: { remember: boolean; method: SignInMethod; passwordHash?: string; twoStep?: boolean },
   now = new Date(),
 ): Promise<SignIn> {
   const twoStep = options.twoStep ?? Boolean((await findTotp(user.id))?.confirmedAt);
@@ -44,6 +46,7 @@ export async function signIn(
       id: challengeIds(token)[0]!,
       userId: user.id,
       remember: options.remember,
+      method: options.method,
       // The hash as it is now when no password was checked (a verified address): a password
       // change or reset in the next 5 minutes still stops this sign-in.
       passwordHash: options.passwordHash ?? (await getPasswordHash(user.id)) ?? null,
@@ -69,7 +72,13 @@ export async function passSecondStep(token: string, code: string, now = new Date
   const result = await useSecondFactor(challenge.userId, code, { alongside: (tx) => useChallenge(tx, challenge.id, now) }, now);
   if (!result.ok) return result;
   const user = await findUserById(challenge.userId);
-  const started = user && (await startSessionForClient(user.id, { remember: challenge.remember === 1, passwordHash: challenge.passwordHash ?? undefined }));
+  const started =
+    user &&
+    (await startSessionForClient(user.id, {
+      remember: challenge.remember === 1,
+      method: challenge.method ?? 'password',
+      passwordHash: challenge.passwordHash ?? undefined,
+    }));
   if (!user || !started) return secondStepExpired();
   return { ok: true, loggedIn: { user, ...started }, used: result.used };
 }
@@ -83,9 +92,12 @@ export async function secondStepPending(token: string, now = new Date()): Promis
  * A session for this request's client, for a person who just proved who they are (every step
  * done), recorded as a login in their activity. `passwordHash`: see startSession.
  */
-export async function startSessionForClient(userId: number, options: { remember: boolean; passwordHash?: string }): Promise<StartedSession | null> {
+export async function startSessionForClient(
+  userId: number,
+  options: { remember: boolean; method: SignInMethod; passwordHash?: string },
+): Promise<StartedSession | null> {
   const client = await currentClient();
   const started = await startSession({ userId, userAgent: client.userAgent, ip: client.ip, ...options });
-  if (started) await recordSecurityEvent(userId, 'login');
+  if (started) await recordSecurityEvent(userId, 'login', new Date(), options.method);
   return started;
 }

@@ -6,6 +6,7 @@ import { findTotp } from '@/lib/db/queries/two-step';
 import { recordSecurityEvent } from './audit';
 import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { checkAssertion } from './passkeys';
+import { isUsablePasswordHash } from './password';
 import { checkOwnPassword } from './reauth';
 import { useSecondFactor } from './second-factor';
 
@@ -25,8 +26,14 @@ export async function recentlyAuthenticated(session: Session, now = new Date()):
   return at !== null && now.getTime() - at.getTime() < RECENT_AUTH_MS;
 }
 
-/** What a person may confirm with: a password always; a code when two-step verification is on. */
-export type Proof = { password?: string; code?: string };
+/**
+ * What a person may confirm with: a password always; a code when two-step verification is on.
+ * `session`: the session asking, whose recent authentication (a fresh sign-in with a provider or
+ * a passkey) stands in for the password of an account that has none.
+ */
+export type Proof = { password?: string; code?: string; session?: Session };
+
+const NO_PASSWORD = 'Your account has no password: confirm it’s you at the top of the security page first, then try again.';
 
 /**
  * "Confirm it's you": a password (on the login budget, like a login) or a code from the
@@ -62,6 +69,12 @@ export async function confirmIdentityWithPasskey(session: Session, response: Aut
  */
 export async function proveItsYou(userId: number, proof: Proof, field: string, missing: string, now = new Date()): Promise<Outcome<{ hash: string }>> {
   if (proof.password) return checkOwnPassword(userId, proof.password, field);
+  if (!proof.code && proof.session) {
+    const hash = await getPasswordHash(userId);
+    if (hash && !isUsablePasswordHash(hash)) {
+      return (await recentlyAuthenticated(proof.session, now)) ? { ok: true, hash } : { ...reauthenticationRequired(), message: NO_PASSWORD, fields: { [field]: NO_PASSWORD } };
+    }
+  }
   if (!proof.code) return { ...reauthenticationRequired(), message: missing, fields: { [field]: missing } };
   if (!(await findTotp(userId))?.confirmedAt) return invalidField('code', TWO_STEP_OFF);
   const used = await useSecondFactor(userId, proof.code, {}, now);

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { bigint, index, integer, pgTable, text, timestamp, uniqueIndex, varchar } from 'drizzle-orm/pg-core';
-import { CODE_PURPOSES, SECURITY_EVENT_TYPES, WEBAUTHN_PURPOSES } from './values';
+import { CODE_PURPOSES, PROVIDER_IDS, SECURITY_EVENT_TYPES, SIGN_IN_METHODS, WEBAUTHN_PURPOSES } from './values';
 
 // The PostgreSQL twin of ./schema.ts: same tables, columns, keys and indexes, and the same
 // TypeScript row types, so queries can be written once. tests/unit/schema-drift.test.ts keeps them
@@ -45,6 +45,7 @@ export const sessions = pgTable(
     expiresAt: time('expires_at').notNull(),
     revokedAt: time('revoked_at'),
     authenticatedAt: time('authenticated_at'),
+    method: text('method', { enum: SIGN_IN_METHODS }),
   },
   (t) => [index('sessions_user_id_idx').on(t.userId), index('sessions_previous_refresh_hash_idx').on(t.previousRefreshHash)],
 );
@@ -59,6 +60,7 @@ export const securityEvents = pgTable(
     type: text('type', { enum: SECURITY_EVENT_TYPES }).notNull(),
     ip: text('ip'),
     userAgent: text('user_agent'),
+    detail: text('detail'),
     createdAt: time('created_at').notNull(),
   },
   (t) => [index('security_events_user_id_created_at_idx').on(t.userId, t.createdAt)],
@@ -117,6 +119,7 @@ export const loginChallenges = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     remember: integer('remember').notNull(),
     passwordHash: text('password_hash'),
+    method: text('method', { enum: SIGN_IN_METHODS }),
     attempts: integer('attempts').notNull().default(0),
     createdAt: time('created_at').notNull(),
     expiresAt: time('expires_at').notNull(),
@@ -163,3 +166,20 @@ export const rateLimits = pgTable('rate_limits', {
   points: integer('points').notNull().default(0),
   expire: bigint('expire', { mode: 'number' }),
 });
+
+export const identities = pgTable(
+  'identities',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    provider: text('provider', { enum: PROVIDER_IDS }).notNull(),
+    subject: text('subject').notNull(),
+    email: text('email'),
+    emailVerified: integer('email_verified').notNull(),
+    linkedAt: time('linked_at').notNull(),
+    lastUsedAt: time('last_used_at'),
+  },
+  (t) => [uniqueIndex('identities_provider_subject_unique').on(t.provider, t.subject), uniqueIndex('identities_user_provider_unique').on(t.userId, t.provider)],
+);

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { CODE_PURPOSES, SECURITY_EVENT_TYPES, WEBAUTHN_PURPOSES } from './values';
+import { CODE_PURPOSES, PROVIDER_IDS, SECURITY_EVENT_TYPES, SIGN_IN_METHODS, WEBAUTHN_PURPOSES } from './values';
 
 // Times are stored as integer milliseconds since the epoch (mode 'timestamp_ms').
 export const users = sqliteTable(
@@ -15,6 +15,8 @@ export const users = sqliteTable(
     lastName: text('last_name').notNull(),
     // Calendar date, YYYY-MM-DD: a birthday has no time zone.
     dateOfBirth: text('date_of_birth').notNull(),
+    // An account made through a sign-in provider has no password until its owner sets one: then
+    // this holds '!' and random characters, which no password hashes to (lib/auth/password.ts).
     passwordHash: text('password_hash').notNull(),
     // When the person proved they read mail at `email`: a verification code or link, a reset by
     // code, a confirmed email change (each a code sent there). Null until then.
@@ -53,6 +55,8 @@ export const sessions = sqliteTable(
     // second step; a later "Confirm it's you"): sensitive changes need it recent. Null for sessions
     // from before this column, which count as not recent.
     authenticatedAt: integer('authenticated_at', { mode: 'timestamp_ms' }),
+    /** How the session was started (the sessions list shows it). Null for sessions from before this column. */
+    method: text('method', { enum: SIGN_IN_METHODS }),
   },
   (t) => [index('sessions_user_id_idx').on(t.userId), index('sessions_previous_refresh_hash_idx').on(t.previousRefreshHash)],
 );
@@ -68,6 +72,8 @@ export const securityEvents = sqliteTable(
     type: text('type', { enum: SECURITY_EVENT_TYPES }).notNull(),
     ip: text('ip'),
     userAgent: text('user_agent'),
+    /** What else the entry names: a login's method, the provider of a connected account. */
+    detail: text('detail'),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [index('security_events_user_id_created_at_idx').on(t.userId, t.createdAt)],
@@ -148,6 +154,8 @@ export const loginChallenges = sqliteTable(
     remember: integer('remember').notNull(),
     /** The hash the password was checked against: the session starts only while it is current. Null after a reset. */
     passwordHash: text('password_hash'),
+    /** How the first step was passed: the session's method once the second passes. */
+    method: text('method', { enum: SIGN_IN_METHODS }),
     attempts: integer('attempts').notNull().default(0),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
@@ -212,3 +220,27 @@ export const rateLimits = sqliteTable('rate_limits', {
   /** Unix time in ms when the window ends; null for no expiry. */
   expire: integer('expire'),
 });
+
+/**
+ * An account at a sign-in provider (GitHub, Google, the site's OpenID Connect provider) linked to
+ * a person: one per provider per person, one person per (provider, subject). A row lives until its owner
+ * disconnects it or the account is deleted. No provider tokens are kept.
+ */
+export const identities = sqliteTable(
+  'identities',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    provider: text('provider', { enum: PROVIDER_IDS }).notNull(),
+    /** The provider's stable id for the account (OIDC `sub`, GitHub's numeric id). */
+    subject: text('subject').notNull(),
+    /** The address the provider gave at the last sign-in, and whether it said it was verified. */
+    email: text('email'),
+    emailVerified: integer('email_verified').notNull(),
+    linkedAt: integer('linked_at', { mode: 'timestamp_ms' }).notNull(),
+    lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [uniqueIndex('identities_provider_subject_unique').on(t.provider, t.subject), uniqueIndex('identities_user_provider_unique').on(t.userId, t.provider)],
+);

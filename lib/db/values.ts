@@ -26,10 +26,22 @@ export const SECURITY_EVENT_TYPES = [
   'passkey_added',
   'passkey_removed',
   'passkey_counter_refused',
+  'identity_linked',
+  'identity_unlinked',
 ] as const;
+
+/** The providers a person may sign in with (lib/auth/providers.ts configures them). */
+export const PROVIDER_IDS = ['github', 'google', 'oidc'] as const;
+
+export type ProviderId = (typeof PROVIDER_IDS)[number];
+
+/** How a session was started: what the sessions list shows, and a login event's detail. */
+export const SIGN_IN_METHODS = ['password', 'passkey', 'email_code', 'new_account', ...PROVIDER_IDS] as const;
 
 /** What a WebAuthn challenge was made for (lib/auth/passkeys.ts). */
 export const WEBAUTHN_PURPOSES = ['register', 'sign_in', 'reauthenticate'] as const;
 
 /** What a one-time code is for. */
 export const CODE_PURPOSES = ['password_reset', 'email_change', 'email_verification', 'email_verification_link'] as const;
+
+export type SignInMethod = (typeof SIGN_IN_METHODS)[number];

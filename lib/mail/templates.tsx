@@ -231,6 +231,17 @@ const TWO_STEP_CHANGES = {
 /** A change to how the account signs in, sent to its address whoever made it. */
 export function twoStepChangedMail(change: keyof typeof TWO_STEP_CHANGES, securityUrl: string | null, resetUrl: string | null): Promise<Mail> {
   const { subject, text } = TWO_STEP_CHANGES[change];
+  return signInChangeMail(subject, text, securityUrl, resetUrl);
+}
+
+/** A sign-in provider connected to the account or disconnected from it. */
+export function providerChangedMail(change: 'connected' | 'disconnected', provider: string, securityUrl: string | null, resetUrl: string | null): Promise<Mail> {
+  return change === 'connected'
+    ? signInChangeMail(`${provider} was connected to your Gatehouse account`, `Your ${provider} account was connected to your Gatehouse account: it can sign in to it now.`, securityUrl, resetUrl)
+    : signInChangeMail(`${provider} was disconnected from your Gatehouse account`, `Your ${provider} account was disconnected from your Gatehouse account: it can’t sign in to it any more.`, securityUrl, resetUrl);
+}
+
+function signInChangeMail(subject: string, text: string, securityUrl: string | null, resetUrl: string | null): Promise<Mail> {
   return toMail(
     subject,
     <Layout preview={subject} title={subject.replace(/ (for|to|from) your Gatehouse account$/, '').replace(/^Your Gatehouse/, 'Your')}>

@@ -1,12 +1,13 @@
 // Response headers that harden every page. Edge-safe (no Node APIs): the middleware builds the
 // per-request CSP, next.config.ts sets the static ones on every route.
 // Relative, not '@/': next.config.ts imports this file, and its loader knows no path aliases.
-import { isProduction } from '../env-edge';
+import { isProduction, providerOrigins } from '../env-edge';
 
 /**
  * Scripts run only with this response's nonce ('strict-dynamic' lets Next's own chunks load);
  * no 'unsafe-inline' for scripts. Styles allow inline attributes (React's style props), which
- * can't run code. Development adds 'unsafe-eval', which React's dev tooling needs.
+ * can't run code. Development adds 'unsafe-eval', which React's dev tooling needs. Forms post
+ * only here, and "Continue with …" goes on to the configured providers' sign-in pages.
  */
 export function contentSecurityPolicy(nonce: string, dev = !isProduction()): string {
   return [
@@ -18,7 +19,7 @@ export function contentSecurityPolicy(nonce: string, dev = !isProduction()): str
     "connect-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",
-    "form-action 'self'",
+    ["form-action 'self'", ...providerOrigins()].join(' '),
     "frame-ancestors 'none'",
     ...(dev ? [] : ['upgrade-insecure-requests']),
   ].join('; ');

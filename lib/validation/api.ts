@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { checkPasswordContext, codeField, loginField, passwordField, registrationFields, secondFactorField } from './auth';
 import { email, newPassword } from './fields';
 import { currentPassword, profileFields } from './profile';
+import { PROVIDER_IDS } from '@/lib/db/values';
 
 export const apiRegisterBody = z.strictObject(registrationFields).superRefine(checkPasswordContext);
 
@@ -86,7 +87,12 @@ export const apiMfa = z.object({
   passkeys: z.number().int().describe('Passkeys registered'),
   recoveryCodesLeft: z.number().int(),
 });
-export const apiMeResponse = z.object({ user: apiUser, mfa: apiMfa });
+export const apiIdentity = z.object({
+  provider: z.enum(PROVIDER_IDS).describe('A sign-in provider connected to the account'),
+  email: z.string().nullable().describe('The address the provider gave at the last sign-in'),
+  linkedAt: z.iso.datetime(),
+});
+export const apiMeResponse = z.object({ user: apiUser, mfa: apiMfa, identities: z.array(apiIdentity) });
 export const apiUserWithTokenResponse = z.object({ user: apiUser, access_token: z.string().optional() });
 export const apiAccessTokenResponse = z.object({
   access_token: z.string(),

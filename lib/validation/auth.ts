@@ -11,6 +11,14 @@ export const registrationFields = {
   password: newPassword,
 };
 
+/** What "finish creating your account" asks of a person who came from a sign-in provider (no password, no address). */
+export const finishAccountSchema = z.object({
+  firstName: registrationFields.firstName,
+  lastName: registrationFields.lastName,
+  dateOfBirth: registrationFields.dateOfBirth,
+  username: registrationFields.username,
+});
+
 export function checkPasswordContext(data: { password: string; username: string; email: string }, ctx: z.RefinementCtx): void {
   const problem = passwordContextProblem(data.password, data.username, data.email);
   if (problem) ctx.addIssue({ code: 'custom', path: ['password'], message: problem });

@@ -134,8 +134,8 @@ describe('updateProfile', () => {
 describe('changePassword', () => {
   it('checks the current password and the new one, then revokes every other session', async () => {
     const ada = await person('Ada');
-    const here = (await startSession({ userId: ada.id, remember: false, userAgent: null, ip: null }))!;
-    const there = (await startSession({ userId: ada.id, remember: true, userAgent: null, ip: null }))!;
+    const here = (await startSession({ userId: ada.id, remember: false, method: 'password', userAgent: null, ip: null }))!;
+    const there = (await startSession({ userId: ada.id, remember: true, method: 'password', userAgent: null, ip: null }))!;
 
     expect(await changePassword(ada, here.sessionId, { currentPassword: 'wrong', newPassword: 'a new passphrase' })).toMatchObject({
       ok: false,
@@ -167,7 +167,7 @@ describe('changePassword', () => {
 
   it('counts wrong current passwords like failed logins: after five, even the right one waits', async () => {
     const ada = await person('Ada');
-    const here = (await startSession({ userId: ada.id, remember: false, userAgent: null, ip: null }))!;
+    const here = (await startSession({ userId: ada.id, remember: false, method: 'password', userAgent: null, ip: null }))!;
     for (let i = 0; i < 5; i += 1) {
       expect(await changePassword(ada, here.sessionId, { currentPassword: `wrong ${i}`, newPassword: 'a new passphrase' })).toMatchObject({ ok: false });
     }

@@ -42,7 +42,7 @@ describe('sessions', () => {
   const at = (ms: number) => new Date(now.getTime() + ms);
   const start = async (remember: boolean) => {
     const user = await insertUser({ ...base, username: 'Ada', email: 'ada@example.com' });
-    return { user, ...(await session.startSession({ userId: user.id, remember, userAgent: 'test', ip: '127.0.0.1' }, now))! };
+    return { user, ...(await session.startSession({ userId: user.id, remember, method: 'password', userAgent: 'test', ip: '127.0.0.1' }, now))! };
   };
 
   it('are live until revoked', async () => {
@@ -158,8 +158,8 @@ describe('sessions', () => {
 
   it('start only while the password checked is still the account’s', async () => {
     const user = await insertUser({ ...base, username: 'Ada', email: 'ada@example.com' });
-    expect(await session.startSession({ userId: user.id, remember: false, userAgent: null, ip: null, passwordHash: 'something else' })).toBeNull();
-    expect(await session.startSession({ userId: user.id, remember: false, userAgent: null, ip: null, passwordHash: base.passwordHash })).not.toBeNull();
+    expect(await session.startSession({ userId: user.id, remember: false, method: 'password', userAgent: null, ip: null, passwordHash: 'something else' })).toBeNull();
+    expect(await session.startSession({ userId: user.id, remember: false, method: 'password', userAgent: null, ip: null, passwordHash: base.passwordHash })).not.toBeNull();
     expect(await getDb().select().from(sessions)).toHaveLength(1);
   });
 });
@@ -168,8 +168,8 @@ describe('replacing a password after a slow check', () => {
   const now = new Date('2026-11-24T12:00:00Z');
   const setup = async () => {
     const user = await insertUser({ ...base, username: 'Ada', email: 'ada@example.com' });
-    const mine = (await session.startSession({ userId: user.id, remember: true, userAgent: null, ip: null }, now))!;
-    const other = (await session.startSession({ userId: user.id, remember: false, userAgent: null, ip: null }, now))!;
+    const mine = (await session.startSession({ userId: user.id, remember: true, method: 'password', userAgent: null, ip: null }, now))!;
+    const other = (await session.startSession({ userId: user.id, remember: false, method: 'password', userAgent: null, ip: null }, now))!;
     const hash = async () => (await getDb().select().from(users))[0]!.passwordHash;
     return { user, mine, other, hash };
   };

@@ -33,7 +33,7 @@ beforeEach(async () => {
 async function personWithTwoStep(username: string) {
   const inserted = await insertUser({ username, email: `${username.toLowerCase()}@example.com`, firstName: 'Ada', lastName: 'Lovelace', dateOfBirth: '1990-04-07', passwordHash });
   const user = (await markEmailVerified(inserted.id, inserted.email))!;
-  const session = { user, sessionId: (await startSession({ userId: user.id, remember: false, userAgent: null, ip: null }))!.sessionId };
+  const session = { user, sessionId: (await startSession({ userId: user.id, remember: false, method: 'password', userAgent: null, ip: null }))!.sessionId };
   const started = await startTotpSetup(session);
   if (!started.ok) throw new Error(started.message);
   const confirmed = await confirmTotpSetup(session, totpCode(started.setup.key));

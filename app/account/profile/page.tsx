@@ -5,6 +5,7 @@ import { FormAlert } from '@/components/forms/form-alert';
 import { Section } from '@/components/section';
 import { pendingEmailChange } from '@/lib/account/email-change';
 import { requireSession } from '@/lib/auth/dal';
+import { hasPassword } from '@/lib/db/queries/identities';
 import { pageQuery } from '@/lib/unavailable';
 
 export const metadata: Metadata = { title: 'Edit profile' };
@@ -22,7 +23,7 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
     dateOfBirth: user.dateOfBirth,
     version: String(user.updatedAt.getTime()),
   };
-  const pendingEmail = await pageQuery('/account/profile', pendingEmailChange(user.id));
+  const [pendingEmail, passwordSet] = await pageQuery('/account/profile', Promise.all([pendingEmailChange(user.id), hasPassword(user.id)]));
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold tracking-tight">Edit profile</h1>
@@ -45,10 +46,10 @@ export default async function ProfilePage({ searchParams }: { searchParams: Sear
         title="Change some details"
         description="Fill in only what you want to change; blank fields stay as they are."
       >
-        <ProfileForm mode="partial" current={current} />
+        <ProfileForm mode="partial" current={current} hasPassword={passwordSet} />
       </Section>
       <Section id="full" title="Replace your whole profile" description="Every field is required. It starts with your current details.">
-        <ProfileForm mode="full" current={current} />
+        <ProfileForm mode="full" current={current} hasPassword={passwordSet} />
       </Section>
     </div>
   );

@@ -4,12 +4,16 @@ import { DeleteAccountForm } from '@/components/account/delete-account-form';
 import { PasswordForm } from '@/components/account/password-form';
 import { SessionList, type SessionRow } from '@/components/account/session-list';
 import { ConfirmIdentityForm } from '@/components/account/confirm-identity-form';
+import { ConnectedAccounts } from '@/components/account/connected-accounts';
+import { SetPasswordForm } from '@/components/account/set-password-form';
 import { PasskeySection } from '@/components/account/passkey-section';
 import { TwoStepPanel } from '@/components/account/two-step-panel';
 import { FormAlert } from '@/components/forms/form-alert';
 import { Section } from '@/components/section';
 import { twoStepStatus } from '@/lib/account/two-step';
 import { passkeysAvailable } from '@/lib/auth/passkeys';
+import { isProviderId, providerName, signInMethodLabel, signInProviders } from '@/lib/auth/providers';
+import { hasPassword, listIdentities } from '@/lib/db/queries/identities';
 import { recentlyAuthenticated } from '@/lib/auth/step-up';
 import { listPasskeys } from '@/lib/db/queries/passkeys';
 import { qrCodeSvg } from '@/lib/qr';
@@ -22,14 +26,58 @@ import { describeUserAgent } from '@/lib/user-agent';
 
 export const metadata: Metadata = { title: 'Security' };
 
+/** What became of connecting a provider or confirming with one (lib/account/identities.ts). */
+const PROVIDER_PROBLEMS: Record<string, (name: string) => string> = {
+  confirm: () => 'Confirm it’s you first, then connect the account.',
+  already: (name) => `That ${name} account is already connected to yours.`,
+  taken: (name) => `That ${name} account is connected to another account here. Sign in to that one to disconnect it, or use another ${name} account.`,
+  another: (name) => `You already connected a ${name} account. Disconnect it first to connect another.`,
+  'not-connected': (name) => `That ${name} account isn’t connected to yours, so it can’t confirm it’s you.`,
+  failed: (name) => `That didn’t work with ${name}. Try again.`,
+  unreachable: (name) => `${name} can’t be reached right now. Try again later.`,
+  unavailable: (name) => `${name} isn’t available on this site yet: its operator needs to set AUTH_URL.`,
+};
+
+function providerNotice(params: Record<string, string | string[] | undefined>): { tone: 'success' | 'error'; text: string } | null {
+  const { connected, linked, provider, problem } = params;
+  if (isProviderId(connected)) return { tone: 'success', text: `${providerName(connected)} is connected: you can sign in with it.` };
+  if (isProviderId(linked)) {
+    const name = providerName(linked);
+    return { tone: 'success', text: `We connected your ${name} account to this one: both have the same verified email address. You can disconnect it below.` };
+  }
+  if (isProviderId(provider) && typeof problem === 'string' && Object.hasOwn(PROVIDER_PROBLEMS, problem)) {
+    return { tone: 'error', text: PROVIDER_PROBLEMS[problem]!(providerName(provider)) };
+  }
+  return null;
+}
+
 export default async function SecurityPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const session = await requireSession('/account/security');
   const { user, sessionId } = session;
-  const { recovery } = await searchParams;
-  const [twoStep, recent, passkeyRows, canUsePasskeys] = await pageQuery(
+  const params = await searchParams;
+  const { recovery } = params;
+  const [twoStep, recent, passkeyRows, canUsePasskeys, identities, passwordSet, providers] = await pageQuery(
     '/account/security',
-    Promise.all([twoStepStatus(user), recentlyAuthenticated(session), listPasskeys(user.id), passkeysAvailable()]),
+    Promise.all([
+      twoStepStatus(user),
+      recentlyAuthenticated(session),
+      listPasskeys(user.id),
+      passkeysAvailable(),
+      listIdentities(user.id),
+      hasPassword(user.id),
+      signInProviders(),
+    ]),
   );
+  const notice = providerNotice(params);
+  const connectedRows = providers.map((p) => {
+    const identity = identities.find((i) => i.provider === p.id);
+    return {
+      id: p.id,
+      name: p.name,
+      connected: identity ? { email: identity.email, linked: formatDateTime(identity.linkedAt), lastUsed: identity.lastUsedAt && formatDateTime(identity.lastUsedAt) } : null,
+    };
+  });
+  const connectedProviders = providers.filter((p) => identities.some((i) => i.provider === p.id));
   // The key of a setup under way only for a recent authentication: a stale session can't read it.
   const pending = recent && twoStep.pending ? { ...twoStep.pending, qrSvg: await qrCodeSvg(twoStep.pending.uri) } : null;
   const live = await pageQuery('/account/security', listLiveSessions(user.id, new Date()));
@@ -42,6 +90,7 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
     lastSeen: formatDateTime(s.lastSeenAt),
     current: s.id === sessionId,
     remembered: s.remembered,
+    method: signInMethodLabel(s.method),
   }));
   return (
     <div className="space-y-6">
@@ -52,9 +101,20 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
           If you lost your authenticator app, turn two-step verification off and on again with your new phone, or make new recovery codes.
         </FormAlert>
       )}
+      {notice && (
+        <FormAlert id="provider-notice" tone={notice.tone}>
+          {notice.text}
+        </FormAlert>
+      )}
       {!recent && (
         <Section id="confirm" title="Confirm it’s you" description="Changes to how you sign in need a fresh confirmation.">
-          <ConfirmIdentityForm username={user.username} twoStepOn={twoStep.on} passkeys={canUsePasskeys && passkeyRows.length > 0} />
+          <ConfirmIdentityForm
+            username={user.username}
+            twoStepOn={twoStep.on}
+            passkeys={canUsePasskeys && passkeyRows.length > 0}
+            hasPassword={passwordSet}
+            providers={connectedProviders}
+          />
         </Section>
       )}
       <Section id="two-step" title="Two-step verification" description="A code from an authenticator app on your phone, asked for after your password.">
@@ -71,9 +131,23 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
           <p className="text-sm text-slate-600">Passkeys aren’t available on this site yet: its operator needs to set AUTH_URL.</p>
         )}
       </Section>
-      <Section id="password" title="Change password" description="You stay signed in here; every other session is signed out.">
-        <PasswordForm username={user.username} />
-      </Section>
+      {connectedRows.length > 0 && (
+        <Section id="connected-accounts" title="Connected accounts" description="Accounts at other sites you can sign in with.">
+          <ConnectedAccounts rows={connectedRows} recent={recent} />
+        </Section>
+      )}
+      {passwordSet ? (
+        <Section id="password" title="Change password" description="You stay signed in here; every other session is signed out.">
+          <PasswordForm username={user.username} />
+        </Section>
+      ) : (
+        <Section id="password" title="Set a password" description="Sign in with your email or username and a password too.">
+          <SetPasswordForm
+            email={user.email}
+            signsInWith={connectedProviders.length > 0 ? `with ${connectedProviders.map((p) => p.name).join(' or ')}` : 'with a passkey'}
+          />
+        </Section>
+      )}
       <Section id="sessions" title="Where you’re signed in" description="Sign out of any session you don’t recognise.">
         <SessionList sessions={sessions} />
       </Section>
@@ -81,7 +155,7 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
         <ActivityList events={await pageQuery('/account/security', listSecurityEvents(user.id))} />
       </Section>
       <Section id="delete" title="Delete account" tone="danger" description="Deletes your profile, sessions and activity. This cannot be undone.">
-        <DeleteAccountForm />
+        <DeleteAccountForm hasPassword={passwordSet} />
       </Section>
     </div>
   );

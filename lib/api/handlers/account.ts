@@ -46,7 +46,7 @@ export const verifyEmail: Methods = {
     const result = await verifyEmailWithCode(email, code);
     if (!result.ok && result.kind === 'invalid') throw new ApiError(400, 'invalid_code', result.message, { fields: result.fields });
     if (!result.ok) throw failureError(result);
-    const signedIn = await signIn(result.user, { remember: false });
+    const signedIn = await signIn(result.user, { remember: false, method: 'email_code' });
     if (!signedIn.ok) throw failureError(sessionEnded());
     return signInResponse(signedIn);
   },

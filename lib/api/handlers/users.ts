@@ -2,6 +2,7 @@ import 'server-only';
 import { deleteAccount } from '@/lib/account/delete';
 import { confirmEmailChange, startEmailChange } from '@/lib/account/email-change';
 import { updateProfile } from '@/lib/account/profile';
+import { listIdentities } from '@/lib/db/queries/identities';
 import { mfaSummary } from '@/lib/db/queries/two-step';
 import {
   EMAIL_THROUGH_CONFIRMATION,
@@ -21,7 +22,9 @@ import { requireOwnAccount, toApiUser } from '../users';
 export const me: Methods = {
   async GET(request) {
     const { user } = await requireCaller(request, { changesState: false });
-    return json({ user: toApiUser(user), mfa: await mfaSummary(user.id) });
+    const { identities, ...mfa } = await mfaSummary(user.id);
+    const linked = identities > 0 ? await listIdentities(user.id) : [];
+    return json({ user: toApiUser(user), mfa, identities: linked.map((i) => ({ provider: i.provider, email: i.email, linkedAt: i.linkedAt.toISOString() })) });
   },
 };
 

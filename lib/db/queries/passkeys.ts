@@ -3,6 +3,7 @@ import { and, asc, count, eq, gt, isNull } from 'drizzle-orm';
 import { getDb, getTables } from '../client';
 import type { WEBAUTHN_PURPOSES } from '../values';
 import { publicUserColumns } from './users';
+import { anotherWayIn } from './identities';
 
 export type WebauthnPurpose = (typeof WEBAUTHN_PURPOSES)[number];
 
@@ -109,10 +110,17 @@ export async function renamePasskey(userId: number, id: string, name: string): P
   return renamed.length === 1;
 }
 
-export async function deletePasskey(userId: number, id: string): Promise<boolean> {
+/** Removes a passkey, only while the person keeps another way in ('last' when it is their only one). */
+export async function deletePasskey(userId: number, id: string): Promise<'deleted' | 'last' | 'missing'> {
   const { passkeys } = getTables();
-  const gone = await getDb().delete(passkeys).where(and(eq(passkeys.id, id), eq(passkeys.userId, userId))).returning({ id: passkeys.id });
-  return gone.length === 1;
+  const mine = and(eq(passkeys.id, id), eq(passkeys.userId, userId));
+  const gone = await getDb()
+    .delete(passkeys)
+    .where(and(mine, anotherWayIn(userId, { passkey: id })))
+    .returning({ id: passkeys.id });
+  if (gone.length === 1) return 'deleted';
+  const [left] = await getDb().select({ id: passkeys.id }).from(passkeys).where(mine);
+  return left ? 'last' : 'missing';
 }
 
 export async function deleteAllPasskeys(userId: number): Promise<number> {

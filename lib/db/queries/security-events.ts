@@ -3,13 +3,14 @@ import { desc, eq } from 'drizzle-orm';
 import { getDb, getTables } from '../client';
 import type { SecurityEventType } from '../schema-sqlite';
 
-export type SecurityEvent = { id: number; type: SecurityEventType; ip: string | null; userAgent: string | null; createdAt: Date };
+export type SecurityEvent = { id: number; type: SecurityEventType; ip: string | null; userAgent: string | null; detail: string | null; createdAt: Date };
 
 export async function insertSecurityEvent(values: {
   userId: number;
   type: SecurityEventType;
   ip: string | null;
   userAgent: string | null;
+  detail: string | null;
   createdAt: Date;
 }): Promise<void> {
   const { securityEvents } = getTables();
@@ -24,6 +25,7 @@ export async function listSecurityEvents(userId: number, limit = 30): Promise<Se
       type: securityEvents.type,
       ip: securityEvents.ip,
       userAgent: securityEvents.userAgent,
+      detail: securityEvents.detail,
       createdAt: securityEvents.createdAt,
     })
     .from(securityEvents)

@@ -147,6 +147,7 @@ export type SessionSummary = {
   createdAt: Date;
   lastSeenAt: Date;
   remembered: boolean;
+  method: string | null;
 };
 
 /** A person's live sessions, most recently used first. */
@@ -160,6 +161,7 @@ export async function listLiveSessions(userId: number, now: Date): Promise<Sessi
       createdAt: sessions.createdAt,
       lastSeenAt: sessions.lastSeenAt,
       refreshExpiresAt: sessions.refreshExpiresAt,
+      method: sessions.method,
     })
     .from(sessions)
     .where(and(eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))

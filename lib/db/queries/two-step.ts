@@ -1,6 +1,7 @@
 import 'server-only';
 import { and, count, eq, gt, inArray, isNotNull, isNull, lt, or, sql } from 'drizzle-orm';
 import { getDb, getTables, type Db } from '../client';
+import type { SignInMethod } from '../values';
 
 // Two-step verification's rows: the authenticator app's secret, recovery codes, and first steps
 // waiting for their second (lib/auth/second-step.ts). Every acceptance is one conditional
@@ -91,6 +92,7 @@ export async function insertLoginChallenge(row: {
   id: string;
   userId: number;
   remember: boolean;
+  method: SignInMethod;
   passwordHash: string | null;
   createdAt: Date;
   expiresAt: Date;
@@ -113,7 +115,13 @@ export async function claimChallengeTry(ids: string[], maxAttempts: number, now:
     .where(
       and(inArray(loginChallenges.id, ids), isNull(loginChallenges.usedAt), gt(loginChallenges.expiresAt, now), lt(loginChallenges.attempts, maxAttempts)),
     )
-    .returning({ id: loginChallenges.id, userId: loginChallenges.userId, remember: loginChallenges.remember, passwordHash: loginChallenges.passwordHash });
+    .returning({
+      id: loginChallenges.id,
+      userId: loginChallenges.userId,
+      remember: loginChallenges.remember,
+      method: loginChallenges.method,
+      passwordHash: loginChallenges.passwordHash,
+    });
   return row;
 }
 
@@ -139,16 +147,20 @@ export function useChallenge(db: Db, id: string, now: Date) {
     .returning({ id: loginChallenges.id });
 }
 
-/** What GET /api/v1/me says of a person's second factors and passkeys, in one statement. */
-export async function mfaSummary(userId: number): Promise<{ totp: boolean; passkeys: number; recoveryCodesLeft: number }> {
-  const { users, totpFactors, recoveryCodes, passkeys } = getTables();
+/**
+ * What GET /api/v1/me says of a person's second factors and passkeys, in one statement, and how
+ * many connected accounts it has (listed only when there are some).
+ */
+export async function mfaSummary(userId: number): Promise<{ totp: boolean; passkeys: number; recoveryCodesLeft: number; identities: number }> {
+  const { users, totpFactors, recoveryCodes, passkeys, identities } = getTables();
   const [row] = await getDb()
     .select({
       totp: sql<number | string>`(select count(*) from ${totpFactors} where ${sql.identifier('user_id')} = ${userId} and ${sql.identifier('confirmed_at')} is not null)`,
       left: sql<number | string>`(select count(*) from ${recoveryCodes} where ${sql.identifier('user_id')} = ${userId})`,
       passkeys: sql<number | string>`(select count(*) from ${passkeys} where ${sql.identifier('user_id')} = ${userId})`,
+      identities: sql<number | string>`(select count(*) from ${identities} where ${sql.identifier('user_id')} = ${userId})`,
     })
     .from(users)
     .where(eq(users.id, userId));
-  return { totp: Number(row?.totp ?? 0) > 0, passkeys: Number(row?.passkeys ?? 0), recoveryCodesLeft: Number(row?.left ?? 0) };
+  return { totp: Number(row?.totp ?? 0) > 0, passkeys: Number(row?.passkeys ?? 0), recoveryCodesLeft: Number(row?.left ?? 0), identities: Number(row?.identities ?? 0) };
 }
