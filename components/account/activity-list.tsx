@@ -20,7 +20,7 @@ const LABELS: Record<SecurityEventType, string> = {
   email_verified: 'Email address verified',
   two_step_enabled: 'Two-step verification turned on',
   two_step_disabled: 'Two-step verification turned off',
-  two_step_reset_by_operator: 'Two-step verification and passkeys removed by the site’s operator',
+  two_step_reset_by_operator: 'Two-step verification, passkeys and connected accounts removed by the site’s operator',
   recovery_codes_regenerated: 'New recovery codes made',
   recovery_code_used: 'A recovery code was used',
   second_step_failed: 'Wrong two-step verification code',

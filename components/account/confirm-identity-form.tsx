@@ -16,7 +16,8 @@ import { useForm } from '@/components/forms/use-form';
  * "Confirm it's you" before a sensitive change, when the session's last authentication is more
  * than 10 minutes old: the password, a code from the app (two-step verification on), a passkey, or
  * a fresh sign-in with a connected provider. `hasPassword`: false for an account made through a
- * provider that never set one.
+ * provider that never set one. The providers offered are those that can be asked for a fresh
+ * sign-in (providers.ts `canConfirm`).
  */
 export function ConfirmIdentityForm({
   username,
@@ -24,12 +25,15 @@ export function ConfirmIdentityForm({
   passkeys,
   hasPassword = true,
   providers = [],
+  stale = true,
 }: {
   username: string;
   twoStepOn: boolean;
   passkeys: boolean;
   hasPassword?: boolean;
   providers?: ProviderChoice[];
+  /** The session's last authentication is over 10 minutes old (else: an account without a password, before an email change or deletion). */
+  stale?: boolean;
 }) {
   const { state, formAction, ref, errors } = useForm(confirmIdentityAction);
   const [codeChosen, setWithCode] = useState(false);
@@ -62,8 +66,8 @@ export function ConfirmIdentityForm({
   );
   const intro = (
     <p className="text-sm text-slate-700">
-      <strong className="font-medium text-slate-900">Confirm it’s you</strong> to change this: you last signed in or confirmed more than 10 minutes
-      ago.
+      <strong className="font-medium text-slate-900">Confirm it’s you</strong>{' '}
+      {stale ? 'to change this: you last signed in or confirmed more than 10 minutes ago.' : 'to change your email or delete your account: your account has no password to ask for.'}
     </p>
   );
   const passkeyStatus = passkeyError && (

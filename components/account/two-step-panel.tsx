@@ -25,7 +25,8 @@ export type TwoStepView = {
 type Form = ReturnType<typeof useForm>;
 
 /** Two-step verification on /account/security: its state, and what can be done from there. */
-export function TwoStepPanel({ view, recent }: { view: TwoStepView; recent: boolean }) {
+/** `hasPassword`: false for an account made through a sign-in provider that never set one. */
+export function TwoStepPanel({ view, recent, hasPassword = true }: { view: TwoStepView; recent: boolean; hasPassword?: boolean }) {
   // The forms that answer with recovery codes keep their state here, above the branch below: the
   // answer re-renders the page as "on", which replaces the form that asked.
   const confirm = useForm(confirmTotpSetupAction);
@@ -51,7 +52,7 @@ export function TwoStepPanel({ view, recent }: { view: TwoStepView; recent: bool
             </>
           ) : (
             <>
-              <strong className="font-medium text-slate-900">Off.</strong> Your password alone signs you in.
+              <strong className="font-medium text-slate-900">Off.</strong> {hasPassword ? 'Your password alone signs you in.' : 'Signing in takes one step.'}
             </>
           )}
         </span>

@@ -12,6 +12,7 @@ CREATE TABLE "identities" (
 ALTER TABLE "login_challenges" ADD COLUMN "method" text;--> statement-breakpoint
 ALTER TABLE "security_events" ADD COLUMN "detail" text;--> statement-breakpoint
 ALTER TABLE "sessions" ADD COLUMN "method" text;--> statement-breakpoint
+ALTER TABLE "sessions" ADD COLUMN "confirmed_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "identities" ADD CONSTRAINT "identities_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "identities_provider_subject_unique" ON "identities" USING btree ("provider","subject");--> statement-breakpoint
 CREATE UNIQUE INDEX "identities_user_provider_unique" ON "identities" USING btree ("user_id","provider");

@@ -14,4 +14,5 @@ CREATE UNIQUE INDEX `identities_provider_subject_unique` ON `identities` (`provi
 CREATE UNIQUE INDEX `identities_user_provider_unique` ON `identities` (`user_id`,`provider`);--> statement-breakpoint
 ALTER TABLE `login_challenges` ADD `method` text;--> statement-breakpoint
 ALTER TABLE `security_events` ADD `detail` text;--> statement-breakpoint
-ALTER TABLE `sessions` ADD `method` text;
+ALTER TABLE `sessions` ADD `method` text;--> statement-breakpoint
+ALTER TABLE `sessions` ADD `confirmed_at` integer;

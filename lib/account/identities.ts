@@ -10,7 +10,8 @@ import { providerName } from '@/lib/auth/providers';
 import { signIn } from '@/lib/auth/sign-in';
 import { recentlyAuthenticated, requireRecentAuth, type Session } from '@/lib/auth/step-up';
 import { deleteIdentityUnlessLast, findIdentity, insertIdentity, insertUserWithIdentity, touchIdentity } from '@/lib/db/queries/identities';
-import { markSessionAuthenticated } from '@/lib/db/queries/sessions';
+import { markSessionAuthenticated, revokeSessionsStartedWith } from '@/lib/db/queries/sessions';
+import { findTotp } from '@/lib/db/queries/two-step';
 import { findUserByEmail, findUserById, TakenError, type PublicUser } from '@/lib/db/queries/users';
 import type { ProviderId } from '@/lib/db/values';
 import { afterResponse } from '@/lib/request-scope';
@@ -62,7 +63,7 @@ export async function completeProviderSignIn(account: ProviderAccount, intent: P
   const session = await getCurrentSession();
   // The session that asked must be the one that came back (not another login in this browser since).
   if (!session || session.sessionId !== intent.sessionId) return `/login?${new URLSearchParams({ reason: 'ended', next: '/account/security' })}`;
-  return intent.mode === 'connect' ? connectProvider(session, account, now) : confirmWithProvider(session, account, now);
+  return intent.mode === 'connect' ? connectProvider(session, account, now) : confirmWithProvider(session, account, intent, now);
 }
 
 /**
@@ -88,6 +89,7 @@ async function providerLogin(account: ProviderAccount, intent: ProviderIntent, n
     await touchIdentity(known.id, account, now);
     // An address still waiting for its code stops here, as after a right password.
     if (!user.emailVerifiedAt && verificationMode() === 'required') {
+      await giveBack('LOGIN_IP', client.limitKey);
       sendVerificationCodeLater(user);
       await rememberPendingSignup({ userId: user.id, email: user.email });
       return `${verifyEmailPath(user.email)}&reason=unverified`;
@@ -101,8 +103,11 @@ async function providerLogin(account: ProviderAccount, intent: ProviderIntent, n
   const existing = await findUserByEmail(email);
   if (existing) {
     // Both sides proved the address: the same person. Otherwise whoever holds one side could be
-    // an attacker who signed up first (pre-account takeover), on either side.
-    if (!existing.emailVerifiedAt || !(await insertIdentity(existing.id, identityOf(account), now))) return signInAnotherWay(account.provider);
+    // an attacker who signed up first (pre-account takeover), on either side. An account with
+    // two-step verification is linked only by its owner, signed in: a link made before the second
+    // step would outlast a sign-in that never passes it.
+    if (!existing.emailVerifiedAt || (await findTotp(existing.id))?.confirmedAt) return signInAnotherWay(account.provider);
+    if (!(await insertIdentity(existing.id, identityOf(account), now))) return signInAnotherWay(account.provider);
     await recordSecurityEvent(existing.id, 'identity_linked', now, account.provider);
     mailProviderChange(existing, 'connected', account.provider);
     return enter(existing, security({ linked: account.provider }));
@@ -117,14 +122,24 @@ async function connectProvider(session: Session & { user: PublicUser }, account:
   if (!(await recentlyAuthenticated(session, now))) return security({ provider: account.provider, problem: 'confirm' });
   const known = await findIdentity(account.provider, account.subject);
   if (known) return security({ provider: account.provider, problem: known.userId === session.user.id ? 'already' : 'taken' });
-  if (!(await insertIdentity(session.user.id, identityOf(account), now))) return security({ provider: account.provider, problem: 'taken' });
+  if (!(await insertIdentity(session.user.id, identityOf(account), now))) {
+    // Linked meanwhile, or the person already has another account at this provider.
+    return security({ provider: account.provider, problem: (await findIdentity(account.provider, account.subject)) ? 'taken' : 'another' });
+  }
   await recordSecurityEvent(session.user.id, 'identity_linked', now, account.provider);
   mailProviderChange(session.user, 'connected', account.provider);
   return security({ connected: account.provider });
 }
 
-/** "Confirm it's you" with a provider: a fresh sign-in there with an account connected to this one. */
-async function confirmWithProvider(session: Session, account: ProviderAccount, now: Date): Promise<Destination> {
+/** A provider's clock may run this far behind ours. */
+const CLOCK_SKEW_SECONDS = 30;
+
+/**
+ * "Confirm it's you" with a provider: a sign-in there since the browser was sent (its `auth_time`;
+ * a session at the provider doesn't count), with an account connected to this one.
+ */
+async function confirmWithProvider(session: Session, account: ProviderAccount, intent: ProviderIntent, now: Date): Promise<Destination> {
+  if (account.authTime === null || account.authTime < intent.startedAt - CLOCK_SKEW_SECONDS) return security({ provider: account.provider, problem: 'stale' });
   const known = await findIdentity(account.provider, account.subject);
   if (known?.userId !== session.user.id) return security({ provider: account.provider, problem: 'not-connected' });
   await touchIdentity(known.id, account, now);
@@ -170,6 +185,8 @@ export async function disconnectProvider(session: Session & { user: PublicUser }
   const result = await deleteIdentityUnlessLast(session.user.id, provider);
   if (result === 'last') return conflict(LAST_WAY_IN);
   if (result === 'missing') return { ok: true };
+  // Sessions it started end with it (this one stays: its owner is here).
+  await revokeSessionsStartedWith(session.user.id, provider, session.sessionId, now);
   await recordSecurityEvent(session.user.id, 'identity_unlinked', now, provider);
   mailProviderChange(session.user, 'disconnected', provider);
   return { ok: true };

@@ -25,6 +25,8 @@ export type ProviderAccount = {
   email: string | null;
   /** Only a provider that says so: OIDC `email_verified: true`, GitHub's primary verified address. */
   emailVerified: boolean;
+  /** When the person last signed in at the provider (OIDC `auth_time`, seconds), when it said. */
+  authTime: number | null;
   /** Suggestions for the "finish creating your account" page. */
   suggested: { username?: string; firstName?: string; lastName?: string };
 };
@@ -45,7 +47,13 @@ function providerFetch(input: string | URL | Request, init?: RequestInit): Promi
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
 
-function providers(): AuthProvider[] {
+/**
+ * The providers, configured from the environment. `fresh`: ask the person to sign in at the
+ * provider again, even with a session there ("Confirm it's you"): OIDC's `max_age=0`, which
+ * makes the ID token carry `auth_time`, and `prompt=login` where the provider knows it (Google
+ * doesn't). GitHub has neither, so it can't confirm (providers.ts `canConfirm`).
+ */
+function providers(fresh = false): AuthProvider[] {
   const e = env();
   const list: AuthProvider[] = [];
   if (e.AUTH_GITHUB_ID && e.AUTH_GITHUB_SECRET) {
@@ -74,7 +82,15 @@ function providers(): AuthProvider[] {
     );
   }
   if (e.AUTH_GOOGLE_ID && e.AUTH_GOOGLE_SECRET) {
-    list.push(Google({ clientId: e.AUTH_GOOGLE_ID, clientSecret: e.AUTH_GOOGLE_SECRET, checks: ['pkce', 'state', 'nonce'], [customFetch]: providerFetch }));
+    list.push(
+      Google({
+        clientId: e.AUTH_GOOGLE_ID,
+        clientSecret: e.AUTH_GOOGLE_SECRET,
+        checks: ['pkce', 'state', 'nonce'],
+        ...(fresh ? { authorization: { params: { max_age: 0 } } } : {}),
+        [customFetch]: providerFetch,
+      }),
+    );
   }
   if (e.AUTH_OIDC_ISSUER && e.AUTH_OIDC_ID && e.AUTH_OIDC_SECRET) {
     list.push({
@@ -85,6 +101,7 @@ function providers(): AuthProvider[] {
       clientId: e.AUTH_OIDC_ID,
       clientSecret: e.AUTH_OIDC_SECRET,
       checks: ['pkce', 'state', 'nonce'],
+      ...(fresh ? { authorization: { params: { prompt: 'login', max_age: 0 } } } : {}),
       [customFetch]: providerFetch,
     });
   }
@@ -98,6 +115,7 @@ function accountFrom(provider: ProviderId, subject: string, profile: Record<stri
     email: text(profile.email) ?? null,
     // Strictly true: absent, false or anything else is "not verified".
     emailVerified: profile.email_verified === true,
+    authTime: typeof profile.auth_time === 'number' ? profile.auth_time : null,
     suggested: {
       username: text(profile.preferred_username) ?? text(profile.login),
       firstName: text(profile.given_name),
@@ -107,12 +125,12 @@ function accountFrom(provider: ProviderId, subject: string, profile: Record<stri
 }
 
 /** One request's configuration: what the signIn callback receives goes to `received`. */
-function config(received: (account: ProviderAccount) => void): AuthConfig {
+function config(received: (account: ProviderAccount) => void, fresh = false): AuthConfig {
   return {
     basePath: OAUTH_BASE_PATH,
     secret: purposeKey('authjs').toString('base64url'),
     trustHost: true,
-    providers: providers(),
+    providers: providers(fresh),
     pages: { signIn: '/login', error: '/login' },
     callbacks: {
       // Returning a path ends Auth.js's part: it redirects, and never makes a session of its own.
@@ -136,6 +154,12 @@ function config(received: (account: ProviderAccount) => void): AuthConfig {
   };
 }
 
+/**
+ * Auth.js's cookies that hold a flow's checks (PKCE verifier, state, nonce): the only ones passed
+ * on. Its CSRF and callback-URL cookies belong to flows Gatehouse doesn't use.
+ */
+const CHECK_COOKIE_NAMES = ['pkce.code_verifier', 'state', 'nonce'];
+
 export type AuthCookie = { name: string; value: string; options: Record<string, unknown> };
 
 /**
@@ -143,26 +167,34 @@ export type AuthCookie = { name: string; value: string; options: Record<string, 
  * Auth.js's cookies that hold their checks until the person comes back. Null when the provider
  * can't be reached (its discovery document, for OpenID Connect).
  */
-export async function providerSignInStart(provider: ProviderId, origin: URL): Promise<{ url: string; cookies: AuthCookie[] } | null> {
-  const request = new Request(new URL(`${OAUTH_BASE_PATH}/signin/${provider}`, origin), {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ callbackUrl: origin.origin }),
-  });
+export async function providerSignInStart(provider: ProviderId, origin: URL, fresh = false): Promise<{ url: string; cookies: AuthCookie[] } | null> {
+  const request = new Request(new URL(`${OAUTH_BASE_PATH}/signin/${provider}`, origin), { method: 'POST' });
   // The CSRF check is Gatehouse's own (the start route's same-origin check).
-  const started = await Auth(request, { ...config(() => {}), raw, skipCSRFCheck });
+  const started = await Auth(request, { ...config(() => {}, fresh), raw, skipCSRFCheck });
   const url = started.redirect ? new URL(started.redirect, origin) : null;
   if (!url || url.origin === origin.origin) return null;
-  return { url: url.href, cookies: (started.cookies ?? []) as AuthCookie[] };
+  const checks = ((started.cookies ?? []) as AuthCookie[]).filter((cookie) => CHECK_COOKIE_NAMES.some((name) => cookie.name.endsWith(`authjs.${name}`)));
+  return { url: url.href, cookies: checks };
 }
 
 /**
- * The second half, on the provider's return: Auth.js checks it and answers with Set-Cookie
- * headers that expire its check cookies. `account` is null when it refused the return.
+ * The second half, on the provider's return: the account Auth.js checked, or null when it refused
+ * the return. (Its answer, a redirect and cookies, is not passed on: expireCheckCookies is.)
  */
-export async function providerSignInReturn(request: Request, origin: URL): Promise<{ account: ProviderAccount | null; setCookies: string[] }> {
+export async function providerSignInReturn(request: Request, origin: URL): Promise<ProviderAccount | null> {
   const url = new URL(request.url);
   let account: ProviderAccount | null = null;
-  const answer = await Auth(new Request(new URL(`${url.pathname}${url.search}`, origin), { headers: { Cookie: request.headers.get('cookie') ?? '' } }), config((a) => (account = a)));
-  return { account, setCookies: answer.headers.getSetCookie() };
+  await Auth(new Request(new URL(`${url.pathname}${url.search}`, origin), { headers: { Cookie: request.headers.get('cookie') ?? '' } }), config((a) => (account = a)));
+  return account;
+}
+
+/**
+ * Set-Cookie headers that expire Auth.js's check cookies: on every return, whatever became of it
+ * (Auth.js expires them only on success).
+ */
+export function expireCheckCookies(origin: URL): string[] {
+  const secure = origin.protocol === 'https:';
+  return CHECK_COOKIE_NAMES.map(
+    (name) => `${secure ? '__Secure-' : ''}authjs.${name}=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`,
+  );
 }

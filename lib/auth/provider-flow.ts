@@ -17,6 +17,8 @@ const intent = z.object({
   remember: z.boolean(),
   /** connect and reauth: the session that asked, which must be the one that comes back. */
   sessionId: z.string().nullable(),
+  /** When the browser was sent to the provider (seconds): a confirmation must be a sign-in there since. */
+  startedAt: z.number(),
   expires: z.number(),
 });
 export type ProviderIntent = Omit<z.infer<typeof intent>, 'expires'>;

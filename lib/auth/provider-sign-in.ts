@@ -9,9 +9,9 @@ import { isSameOrigin } from '@/lib/security/origin';
 import { crossOriginPage } from '@/lib/security/refusal-pages';
 import { unavailablePage } from '@/lib/unavailable';
 import { getCurrentSession } from './dal';
-import { providerSignInReturn, providerSignInStart, type AuthCookie } from './oauth';
+import { expireCheckCookies, providerSignInReturn, providerSignInStart, type AuthCookie } from './oauth';
 import { providerIntent, rememberProviderIntent, type ProviderIntent } from './provider-flow';
-import { findProvider } from './providers';
+import { canConfirm, findProvider } from './providers';
 import { siteOrigin } from './site';
 import { recentlyAuthenticated } from './step-up';
 
@@ -63,6 +63,8 @@ export async function startProviderSignIn(request: Request): Promise<Response> {
   return answering(request, '/login', async (scope) => {
     const origin = await siteOrigin();
     if (!origin) return seeOther(failed(mode, provider.id, 'unavailable'), scope);
+    // Confirming needs a sign-in at the provider now, which only an OpenID Connect provider can be asked for.
+    if (mode === 'reauth' && !canConfirm(provider.id)) return seeOther(failed(mode, provider.id), scope);
     let sessionId: string | null = null;
     if (mode !== 'login') {
       const session = await getCurrentSession();
@@ -71,13 +73,14 @@ export async function startProviderSignIn(request: Request): Promise<Response> {
       if (mode === 'connect' && !(await recentlyAuthenticated(session))) return seeOther(failed(mode, provider.id, 'confirm'), scope);
       sessionId = session.sessionId;
     }
-    const started = await providerSignInStart(provider.id, origin).catch((error: unknown) => {
+    const started = await providerSignInStart(provider.id, origin, mode === 'reauth').catch((error: unknown) => {
       console.warn(`[security] ${provider.name} sign-in could not start: ${error instanceof Error ? error.message : String(error)}`);
       return null;
     });
     if (!started) return seeOther(failed(mode, provider.id, 'unreachable'), scope);
     const next = mode === 'login' ? safeNext(form?.get('next')) : '/account/security';
-    await rememberProviderIntent({ mode, provider: provider.id, next, remember: form?.get('remember') === 'on', sessionId });
+    const startedAt = Math.floor(Date.now() / 1000);
+    await rememberProviderIntent({ mode, provider: provider.id, next, remember: form?.get('remember') === 'on', sessionId, startedAt });
     return seeOther(started.url, scope, started.cookies.map(authCookieHeader));
   });
 }
@@ -90,10 +93,11 @@ export async function returnFromProvider(request: Request, providerId: string): 
     const origin = await siteOrigin();
     const intent = await providerIntent();
     await rememberProviderIntent(null);
+    const expired = origin ? expireCheckCookies(origin) : [];
     // Not started in this browser (or over 10 minutes ago): nothing to continue, nothing exchanged.
-    if (!origin || !intent || intent.provider !== provider.id) return seeOther(failed('login', provider.id, 'expired'), scope);
-    const { account, setCookies } = await providerSignInReturn(request, origin);
+    if (!origin || !intent || intent.provider !== provider.id) return seeOther(failed('login', provider.id, 'expired'), scope, expired);
+    const account = await providerSignInReturn(request, origin);
     const destination = account ? await completeProviderSignIn(account, intent) : failed(intent.mode, provider.id);
-    return seeOther(destination, scope, setCookies);
+    return seeOther(destination, scope, expired);
   });
 }

@@ -28,6 +28,9 @@ export const findProvider = (id: unknown): Provider | undefined => configuredPro
 
 export const isProviderId = (value: unknown): value is ProviderId => (PROVIDER_IDS as readonly unknown[]).includes(value);
 
+/** Whether "Confirm it's you" can be a sign-in at this provider now (providers GitHub can't be asked that). */
+export const canConfirm = (id: ProviderId): boolean => id !== 'github';
+
 /** A provider's name as people see it; the id's usual name when it is no longer configured. */
 export function providerName(id: ProviderId): string {
   return findProvider(id)?.name ?? { github: 'GitHub', google: 'Google', oidc: env().AUTH_OIDC_NAME }[id];

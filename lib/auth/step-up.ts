@@ -1,6 +1,6 @@
 import 'server-only';
 import { invalid, invalidField, reauthenticationRequired, sessionEnded, type Outcome } from '@/lib/account/failure';
-import { markSessionAuthenticated, sessionAuthenticatedAt } from '@/lib/db/queries/sessions';
+import { markSessionAuthenticated, sessionAuthenticatedAt, sessionConfirmedAt } from '@/lib/db/queries/sessions';
 import { getPasswordHash } from '@/lib/db/queries/users';
 import { findTotp } from '@/lib/db/queries/two-step';
 import { recordSecurityEvent } from './audit';
@@ -21,15 +21,21 @@ const TWO_STEP_OFF = 'Two-step verification is off: confirm with your password.'
 
 export type Session = { user: { id: number }; sessionId: string };
 
+const recent = (at: Date | null, now: Date) => at !== null && now.getTime() - at.getTime() < RECENT_AUTH_MS;
+
 export async function recentlyAuthenticated(session: Session, now = new Date()): Promise<boolean> {
-  const at = await sessionAuthenticatedAt(session.sessionId, now);
-  return at !== null && now.getTime() - at.getTime() < RECENT_AUTH_MS;
+  return recent(await sessionAuthenticatedAt(session.sessionId, now), now);
+}
+
+/** "Confirm it's you" passed in this session in the last 10 minutes (its sign-in doesn't count). */
+export async function recentlyConfirmed(session: Session, now = new Date()): Promise<boolean> {
+  return recent(await sessionConfirmedAt(session.sessionId, now), now);
 }
 
 /**
  * What a person may confirm with: a password always; a code when two-step verification is on.
- * `session`: the session asking, whose recent authentication (a fresh sign-in with a provider or
- * a passkey) stands in for the password of an account that has none.
+ * `session`: the session asking, whose recent "Confirm it's you" (a fresh sign-in with a provider,
+ * a passkey, a code) stands in for the password of an account that has none.
  */
 export type Proof = { password?: string; code?: string; session?: Session };
 
@@ -72,7 +78,7 @@ export async function proveItsYou(userId: number, proof: Proof, field: string, m
   if (!proof.code && proof.session) {
     const hash = await getPasswordHash(userId);
     if (hash && !isUsablePasswordHash(hash)) {
-      return (await recentlyAuthenticated(proof.session, now)) ? { ok: true, hash } : { ...reauthenticationRequired(), message: NO_PASSWORD, fields: { [field]: NO_PASSWORD } };
+      return (await recentlyConfirmed(proof.session, now)) ? { ok: true, hash } : { ...reauthenticationRequired(), message: NO_PASSWORD, fields: { [field]: NO_PASSWORD } };
     }
   }
   if (!proof.code) return { ...reauthenticationRequired(), message: missing, fields: { [field]: missing } };

@@ -33,7 +33,7 @@ async function main(args: string[]): Promise<number> {
   }
   const done = await resetSignInMethods(user);
   console.log(
-    `Done: two-step verification ${done.twoStep ? 'removed' : 'was already off'}, ${done.passkeys} passkey(s) removed, ${done.sessions} session(s) signed out, ` +
+    `Done: two-step verification ${done.twoStep ? 'removed' : 'was already off'}, ${done.passkeys} passkey(s) removed, ${done.identities} connected account(s) removed, ${done.sessions} session(s) signed out, ` +
       (done.mailed ? `notice mailed to ${user.email}.` : `but the notice to ${user.email} could not be sent.`),
   );
   return 0;

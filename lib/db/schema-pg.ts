@@ -46,6 +46,7 @@ export const sessions = pgTable(
     revokedAt: time('revoked_at'),
     authenticatedAt: time('authenticated_at'),
     method: text('method', { enum: SIGN_IN_METHODS }),
+    confirmedAt: time('confirmed_at'),
   },
   (t) => [index('sessions_user_id_idx').on(t.userId), index('sessions_previous_refresh_hash_idx').on(t.previousRefreshHash)],
 );

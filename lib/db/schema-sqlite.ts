@@ -57,6 +57,9 @@ export const sessions = sqliteTable(
     authenticatedAt: integer('authenticated_at', { mode: 'timestamp_ms' }),
     /** How the session was started (the sessions list shows it). Null for sessions from before this column. */
     method: text('method', { enum: SIGN_IN_METHODS }),
+    // When "Confirm it's you" last passed in this session (not its sign-in): an account without a
+    // password changes its email or is deleted only within 10 minutes of one (lib/auth/step-up.ts).
+    confirmedAt: integer('confirmed_at', { mode: 'timestamp_ms' }),
   },
   (t) => [index('sessions_user_id_idx').on(t.userId), index('sessions_previous_refresh_hash_idx').on(t.previousRefreshHash)],
 );

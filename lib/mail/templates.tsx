@@ -224,7 +224,7 @@ const TWO_STEP_CHANGES = {
   },
   reset_by_operator: {
     subject: 'Your Gatehouse sign-in methods were reset',
-    text: 'At your request, the site’s operator removed two-step verification and every passkey from your Gatehouse account, and signed out every session. Your password alone signs in now.',
+    text: 'At your request, the site’s operator removed two-step verification, every passkey and every connected account (GitHub, Google…) from your Gatehouse account, and signed out every session. Your password alone signs in now; without one, set it with “Forgot password?”.',
   },
 } as const;
 

@@ -145,6 +145,8 @@ describe('a new account through a provider', () => {
     expect(await page.inputValue('#lastName')).toBe('Hopper');
     expect(await page.inputValue('#username')).toBe(person.preferred_username);
     await finishAccount(page);
+    // Auth.js made no session of its own, and its check cookies (state, PKCE, nonce) are gone.
+    expect((await page.context().cookies()).map((c) => c.name).filter((name) => name.includes('authjs'))).toEqual([]);
 
     const row = db((d) => d.prepare('select password_hash, email_verified_at from users where email = ?').get(person.email) as { password_hash: string; email_verified_at: number | null });
     expect(row.password_hash.startsWith('!')).toBe(true);
@@ -296,27 +298,46 @@ describe('connected accounts on the security page', () => {
     await expectText(page, '#connected-accounts-status', `${SSO} is disconnected: it can’t sign in to your account any more.`);
   });
 
-  it('confirms it’s you with a fresh sign-in at the provider when the account has no password', async () => {
+  it('confirms it’s you with a fresh sign-in at the provider, which a provider-made account needs to be deleted', async () => {
     const page = await newPage();
     const person = ssoPerson();
     oidc.signInAs(person);
     await continueWith(page, SSO);
     await finishAccount(page);
+    await page.goto('/account/security');
+    // Just signed in, but without a password to ask for: deleting needs a confirmation of its own.
+    expect(await page.locator('section[aria-labelledby="confirm-heading"]').innerText()).toContain('to change your email or delete your account');
+    await page.check('#delete-confirm');
+    await submit(page.getByRole('button', { name: 'Delete my account' }));
+    await expectText(page, '#delete-password-error', 'Your account has no password: confirm it’s you at the top of the security page first, then try again.');
+
     // Eleven minutes later, as far as the session knows.
-    db((d) => d.prepare('update sessions set authenticated_at = ? where user_id = (select id from users where email = ?)').run(Date.now() - 11 * 60_000, person.email));
+    const age = () => db((d) => d.prepare('update sessions set authenticated_at = ? where user_id = (select id from users where email = ?)').run(Date.now() - 11 * 60_000, person.email));
+    age();
     await page.goto('/account/security');
     expect(await page.locator('section[aria-labelledby="confirm-heading"]').innerText()).not.toContain('Your password');
     expect(await page.locator('[data-provider="oidc"] button').count()).toBe(0);
+
+    // A session still open at the provider isn't a confirmation: the ID token must say it signed in just now.
+    await Promise.all([page.waitForURL('**/account/security?provider=oidc&problem=stale**'), page.getByRole('button', { name: `Confirm with ${SSO}` }).click()]);
+    await expectText(page, '#provider-notice', `${SSO} didn’t ask you to sign in again, so it can’t confirm it’s you. Try again, or confirm another way.`);
+
+    // Another account at the provider can't confirm for this one.
+    oidc.signInAs(ssoPerson(), (claims) => {
+      claims.auth_time = Math.floor(Date.now() / 1000);
+    });
+    await Promise.all([page.waitForURL('**/account/security?provider=oidc&problem=not-connected**'), page.getByRole('button', { name: `Confirm with ${SSO}` }).click()]);
+    await expectText(page, '#provider-notice', `That ${SSO} account isn’t connected to yours, so it can’t confirm it’s you.`);
+
+    oidc.signInAs(person, (claims) => {
+      claims.auth_time = Math.floor(Date.now() / 1000);
+    });
     await Promise.all([page.waitForURL('**/account/security'), page.getByRole('button', { name: `Confirm with ${SSO}` }).click()]);
     await page.locator('[data-provider="oidc"]').getByRole('button', { name: 'Disconnect' }).waitFor();
     expect(await page.locator('section[aria-labelledby="confirm-heading"]').count()).toBe(0);
-
-    // Another provider account can't confirm for this one.
-    db((d) => d.prepare('update sessions set authenticated_at = ? where user_id = (select id from users where email = ?)').run(Date.now() - 11 * 60_000, person.email));
-    oidc.signInAs(ssoPerson());
-    await page.goto('/account/security');
-    await Promise.all([page.waitForURL('**/account/security?provider=oidc&problem=not-connected**'), page.getByRole('button', { name: `Confirm with ${SSO}` }).click()]);
-    await expectText(page, '#provider-notice', `That ${SSO} account isn’t connected to yours, so it can’t confirm it’s you.`);
+    await page.check('#delete-confirm');
+    await Promise.all([page.waitForURL('**/goodbye'), page.getByRole('button', { name: 'Delete my account' }).click()]);
+    expect(userCount(person.email)).toBe(0);
   });
 });
 

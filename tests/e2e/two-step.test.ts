@@ -243,7 +243,7 @@ describe('the operator’s reset, for a person who lost every factor', () => {
     const done = resetMfa(person.username, person.username.toUpperCase());
     expect(done.status, done.stderr).toBe(0);
     // Two sessions: the one the set-up was done in (its cookies cleared, never logged out) and this login.
-    expect(done.stdout).toContain(`Done: two-step verification removed, 0 passkey(s) removed, 2 session(s) signed out, notice mailed to ${person.email}.`);
+    expect(done.stdout).toContain(`Done: two-step verification removed, 0 passkey(s) removed, 0 connected account(s) removed, 2 session(s) signed out, notice mailed to ${person.email}.`);
     await mailsUntil(person.email, 'Your Gatehouse sign-in methods were reset');
 
     // The session that was open has ended; the password alone signs in now.

@@ -20,17 +20,19 @@ const { getDb, getTables } = await import('@/lib/db/client');
 const { insertUser, markEmailVerified } = await import('@/lib/db/queries/users');
 const { deleteIdentityUnlessLast, findIdentity, insertIdentity } = await import('@/lib/db/queries/identities');
 const { deletePasskey, insertPasskey } = await import('@/lib/db/queries/passkeys');
-const { completeProviderSignIn, createAccountFromProvider } = await import('@/lib/account/identities');
+const { completeProviderSignIn, createAccountFromProvider, disconnectProvider } = await import('@/lib/account/identities');
+const { startSession } = await import('@/lib/auth/session');
 const { pendingNewIdentity } = await import('@/lib/auth/provider-flow');
 const { hashPassword, unusablePasswordHash } = await import('@/lib/auth/password');
 
 type Account = import('@/lib/auth/oauth').ProviderAccount;
-const intent = { mode: 'login' as const, provider: 'oidc' as const, next: '/account', remember: false, sessionId: null };
+const intent = { mode: 'login' as const, provider: 'oidc' as const, next: '/account', remember: false, sessionId: null, startedAt: 0 };
 const account = (overrides: Partial<Account> = {}): Account => ({
   provider: 'oidc',
   subject: 'sub-1',
   email: 'Grace@Example.com',
   emailVerified: true,
+  authTime: null,
   suggested: { username: 'grace', firstName: 'Grace', lastName: 'Hopper' },
   ...overrides,
 });
@@ -96,6 +98,14 @@ describe('signing in with a provider', () => {
     expect(await pendingNewIdentity()).toBeNull();
   });
 
+  it('leaves linking an account with two-step verification to its owner, signed in', async () => {
+    const grace = await person('grace@example.com');
+    const now = new Date();
+    await getDb().insert(getTables().totpFactors).values({ userId: grace.id, secret: 'sealed', createdAt: now, confirmedAt: now });
+    expect(await completeProviderSignIn(account(), intent)).toBe('/login?reason=provider-unlinked&provider=oidc');
+    expect(await identityRows()).toEqual([]);
+  });
+
   it('asks for the second step after a provider, with two-step verification on', async () => {
     const ada = await person('ada@example.com');
     const now = new Date();
@@ -117,6 +127,17 @@ describe('the last way in', () => {
     await insertPasskey({ id: 'cred-1', userId: grace.id, userHandle: 'h', name: 'Phone', publicKey: 'k', counter: 0, transports: '', backedUp: 1, createdAt: new Date() });
     expect(await deleteIdentityUnlessLast(grace.id, 'oidc')).toBe('deleted');
     expect(await deletePasskey(grace.id, 'cred-1')).toBe('last');
+  });
+
+  it('ends the sessions a disconnected provider started, except the one disconnecting it', async () => {
+    const ada = await person('ada@example.com');
+    await insertIdentity(ada.id, { provider: 'github', subject: '42', email: null, emailVerified: false });
+    const start = async (method: 'github' | 'password') => (await startSession({ userId: ada.id, remember: false, method, userAgent: null, ip: null }))!.sessionId;
+    const [here, elsewhere, withPassword] = [await start('github'), await start('github'), await start('password')];
+    expect(await disconnectProvider({ user: ada, sessionId: here }, 'github')).toEqual({ ok: true });
+    const sessions = await getDb().select().from(getTables().sessions);
+    const revoked = Object.fromEntries(sessions.map((s) => [s.id, s.revokedAt !== null]));
+    expect(revoked).toEqual({ [here]: false, [elsewhere]: true, [withPassword]: false });
   });
 
   it('lets anything go from an account with a password', async () => {

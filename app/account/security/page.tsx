@@ -12,9 +12,9 @@ import { FormAlert } from '@/components/forms/form-alert';
 import { Section } from '@/components/section';
 import { twoStepStatus } from '@/lib/account/two-step';
 import { passkeysAvailable } from '@/lib/auth/passkeys';
-import { isProviderId, providerName, signInMethodLabel, signInProviders } from '@/lib/auth/providers';
+import { canConfirm, isProviderId, providerName, signInMethodLabel, signInProviders } from '@/lib/auth/providers';
 import { hasPassword, listIdentities } from '@/lib/db/queries/identities';
-import { recentlyAuthenticated } from '@/lib/auth/step-up';
+import { recentlyAuthenticated, recentlyConfirmed } from '@/lib/auth/step-up';
 import { listPasskeys } from '@/lib/db/queries/passkeys';
 import { qrCodeSvg } from '@/lib/qr';
 import { requireSession } from '@/lib/auth/dal';
@@ -32,6 +32,7 @@ const PROVIDER_PROBLEMS: Record<string, (name: string) => string> = {
   already: (name) => `That ${name} account is already connected to yours.`,
   taken: (name) => `That ${name} account is connected to another account here. Sign in to that one to disconnect it, or use another ${name} account.`,
   another: (name) => `You already connected a ${name} account. Disconnect it first to connect another.`,
+  stale: (name) => `${name} didn’t ask you to sign in again, so it can’t confirm it’s you. Try again, or confirm another way.`,
   'not-connected': (name) => `That ${name} account isn’t connected to yours, so it can’t confirm it’s you.`,
   failed: (name) => `That didn’t work with ${name}. Try again.`,
   unreachable: (name) => `${name} can’t be reached right now. Try again later.`,
@@ -69,6 +70,8 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
     ]),
   );
   const notice = providerNotice(params);
+  // Without a password, an email change or a deletion needs a "Confirm it's you" of its own.
+  const confirmed = passwordSet || (await pageQuery('/account/security', recentlyConfirmed(session)));
   const connectedRows = providers.map((p) => {
     const identity = identities.find((i) => i.provider === p.id);
     return {
@@ -106,19 +109,24 @@ export default async function SecurityPage({ searchParams }: { searchParams: Pro
           {notice.text}
         </FormAlert>
       )}
-      {!recent && (
-        <Section id="confirm" title="Confirm it’s you" description="Changes to how you sign in need a fresh confirmation.">
+      {(!recent || !confirmed) && (
+        <Section
+          id="confirm"
+          title="Confirm it’s you"
+          description={recent ? 'Changing your email or deleting your account needs a fresh confirmation.' : 'Changes to how you sign in need a fresh confirmation.'}
+        >
           <ConfirmIdentityForm
             username={user.username}
             twoStepOn={twoStep.on}
             passkeys={canUsePasskeys && passkeyRows.length > 0}
             hasPassword={passwordSet}
-            providers={connectedProviders}
+            providers={connectedProviders.filter((p) => canConfirm(p.id))}
+            stale={!recent}
           />
         </Section>
       )}
       <Section id="two-step" title="Two-step verification" description="A code from an authenticator app on your phone, asked for after your password.">
-        <TwoStepPanel view={{ ...twoStep, pending }} recent={recent} />
+        <TwoStepPanel view={{ ...twoStep, pending }} recent={recent} hasPassword={passwordSet} />
       </Section>
       <Section id="passkeys" title="Passkeys" description="Sign in with your fingerprint, face or screen lock instead of a password. A passkey is a complete sign-in: no code needed.">
         {canUsePasskeys ? (

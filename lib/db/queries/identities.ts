@@ -1,8 +1,8 @@
 import 'server-only';
 import { and, eq, sql } from 'drizzle-orm';
-import { getDb, getTables, Rollback, step, transaction } from '../client';
+import { getDb, getTables, Rollback, step, transaction, type Db } from '../client';
 import type { ProviderId } from '../values';
-import { publicUserColumns, takenField, TakenError, type NewUserInput, type PublicUser } from './users';
+import { holdUser, publicUserColumns, takenField, TakenError, type NewUserInput, type PublicUser } from './users';
 
 // Accounts at sign-in providers linked to a person (lib/account/identities.ts has the rules).
 
@@ -70,21 +70,34 @@ export async function insertUserWithIdentity(input: NewUserInput, identity: NewI
 
 /**
  * Disconnects one of a person's identities, only while another way in remains — a password, a
- * passkey or another identity — checked in the statement itself, so two disconnects at once can't
- * both leave. 'last' when it is the only way in, 'missing' when there is no such identity.
+ * passkey or another identity — checked in the statement itself, after the person's row is held
+ * (removeUnlessLast), so two removals at once can't both leave. 'last' when it is the only way
+ * in, 'missing' when there is no such identity.
  */
 export async function deleteIdentityUnlessLast(userId: number, provider: ProviderId): Promise<'deleted' | 'last' | 'missing'> {
   const { identities } = getTables();
-  const deleted = await getDb()
-    .delete(identities)
-    .where(and(eq(identities.userId, userId), eq(identities.provider, provider), anotherWayIn(userId, { provider })))
-    .returning({ id: identities.id });
-  if (deleted.length > 0) return 'deleted';
+  const deleted = await removeUnlessLast(userId, (tx) =>
+    tx.delete(identities).where(and(eq(identities.userId, userId), eq(identities.provider, provider), anotherWayIn(userId, { provider }))).returning({ id: identities.id }),
+  );
+  if (deleted) return 'deleted';
   const [left] = await getDb()
     .select({ id: identities.id })
     .from(identities)
     .where(and(eq(identities.userId, userId), eq(identities.provider, provider)));
   return left ? 'last' : 'missing';
+}
+
+/**
+ * Runs the delete of a way in with the person's row held: on PostgreSQL the row lock makes a
+ * second removal wait, and its statement then sees the first one's result (read committed takes a
+ * new snapshot per statement); SQLite's transaction holds the whole database. True when it deleted.
+ */
+export async function removeUnlessLast(userId: number, remove: (tx: Db) => PromiseLike<{ id: unknown }[]>): Promise<boolean> {
+  const removed = await transaction(function* (tx) {
+    yield* step(holdUser(tx, userId));
+    return (yield* step(remove(tx))).length > 0;
+  });
+  return removed === true;
 }
 
 /**
@@ -98,6 +111,12 @@ export function anotherWayIn(userId: number, except: { passkey?: string; provide
     or exists (select 1 from ${passkeys} where ${passkeys.userId} = ${userId} and ${passkeys.id} <> ${except.passkey ?? ''})
     or exists (select 1 from ${identities} where ${identities.userId} = ${userId} and ${identities.provider} <> ${except.provider ?? ''})
   )`;
+}
+
+/** The operator's reset (lib/account/operator.ts): every identity of the person; how many. */
+export async function deleteAllIdentities(userId: number): Promise<number> {
+  const { identities } = getTables();
+  return (await getDb().delete(identities).where(eq(identities.userId, userId)).returning({ id: identities.id })).length;
 }
 
 /** Whether the person has a password (an account made through a provider has none until set). */

@@ -3,7 +3,7 @@ import { and, asc, count, eq, gt, isNull } from 'drizzle-orm';
 import { getDb, getTables } from '../client';
 import type { WEBAUTHN_PURPOSES } from '../values';
 import { publicUserColumns } from './users';
-import { anotherWayIn } from './identities';
+import { anotherWayIn, removeUnlessLast } from './identities';
 
 export type WebauthnPurpose = (typeof WEBAUTHN_PURPOSES)[number];
 
@@ -114,11 +114,7 @@ export async function renamePasskey(userId: number, id: string, name: string): P
 export async function deletePasskey(userId: number, id: string): Promise<'deleted' | 'last' | 'missing'> {
   const { passkeys } = getTables();
   const mine = and(eq(passkeys.id, id), eq(passkeys.userId, userId));
-  const gone = await getDb()
-    .delete(passkeys)
-    .where(and(mine, anotherWayIn(userId, { passkey: id })))
-    .returning({ id: passkeys.id });
-  if (gone.length === 1) return 'deleted';
+  if (await removeUnlessLast(userId, (tx) => tx.delete(passkeys).where(and(mine, anotherWayIn(userId, { passkey: id }))).returning({ id: passkeys.id }))) return 'deleted';
   const [left] = await getDb().select({ id: passkeys.id }).from(passkeys).where(mine);
   return left ? 'last' : 'missing';
 }

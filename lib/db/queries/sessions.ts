@@ -2,6 +2,7 @@ import 'server-only';
 import { and, desc, eq, gt, inArray, isNull, ne, or, sql } from 'drizzle-orm';
 import { getDb, getTables, isPostgres, Rollback, step, transaction, type Db } from '../client';
 import type { sessions } from '../schema-sqlite';
+import type { SignInMethod } from '../values';
 import { holdUser, publicUserColumns, type PublicUser } from './users';
 
 export type NewSession = typeof sessions.$inferInsert;
@@ -195,6 +196,15 @@ export function revokeSessionsStatement(db: Db, userId: number, keep: string | n
     .returning({ id: sessions.id });
 }
 
+/** Ends a person's live sessions that `method` started, except `keep` (a provider was disconnected). */
+export async function revokeSessionsStartedWith(userId: number, method: SignInMethod, keep: string, now: Date): Promise<void> {
+  const { sessions } = getTables();
+  await getDb()
+    .update(sessions)
+    .set({ revokedAt: now, refreshHash: null })
+    .where(and(eq(sessions.userId, userId), eq(sessions.method, method), isNull(sessions.revokedAt), ne(sessions.id, keep)));
+}
+
 /** When the person last proved who they are in this live session (lib/auth/step-up.ts). */
 export async function sessionAuthenticatedAt(sessionId: string, now: Date): Promise<Date | null> {
   const { sessions } = getTables();
@@ -205,12 +215,22 @@ export async function sessionAuthenticatedAt(sessionId: string, now: Date): Prom
   return row?.at ?? null;
 }
 
+/** When "Confirm it's you" last passed in this live session (lib/auth/step-up.ts). */
+export async function sessionConfirmedAt(sessionId: string, now: Date): Promise<Date | null> {
+  const { sessions } = getTables();
+  const [row] = await getDb()
+    .select({ at: sessions.confirmedAt })
+    .from(sessions)
+    .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)));
+  return row?.at ?? null;
+}
+
 /** The person proved who they are again in this session ("Confirm it's you"). */
 export async function markSessionAuthenticated(sessionId: string, now: Date): Promise<boolean> {
   const { sessions } = getTables();
   const marked = await getDb()
     .update(sessions)
-    .set({ authenticatedAt: now })
+    .set({ authenticatedAt: now, confirmedAt: now })
     .where(and(eq(sessions.id, sessionId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
     .returning({ id: sessions.id });
   return marked.length === 1;
