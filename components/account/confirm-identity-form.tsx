@@ -84,6 +84,11 @@ export function ConfirmIdentityForm({
         {passkeyStatus}
         {passkeyButton}
         {withProvider}
+        {!passkeys && providers.length === 0 && (
+          <p className="text-sm text-slate-700">
+            The provider you sign in with can’t be asked to confirm it’s you. Set a password below (we’ll email you a code), then confirm with it.
+          </p>
+        )}
       </div>
     );
   }

@@ -11,7 +11,7 @@ import { signIn } from '@/lib/auth/sign-in';
 import { recentlyAuthenticated, requireRecentAuth, type Session } from '@/lib/auth/step-up';
 import { deleteIdentityUnlessLast, findIdentity, insertIdentity, insertUserWithIdentity, touchIdentity } from '@/lib/db/queries/identities';
 import { markSessionAuthenticated, revokeSessionsStartedWith } from '@/lib/db/queries/sessions';
-import { findTotp } from '@/lib/db/queries/two-step';
+import { discardChallengesStartedWith, findTotp } from '@/lib/db/queries/two-step';
 import { findUserByEmail, findUserById, TakenError, type PublicUser } from '@/lib/db/queries/users';
 import type { ProviderId } from '@/lib/db/values';
 import { afterResponse } from '@/lib/request-scope';
@@ -185,8 +185,9 @@ export async function disconnectProvider(session: Session & { user: PublicUser }
   const result = await deleteIdentityUnlessLast(session.user.id, provider);
   if (result === 'last') return conflict(LAST_WAY_IN);
   if (result === 'missing') return { ok: true };
-  // Sessions it started end with it (this one stays: its owner is here).
+  // Sessions it started end with it (this one stays: its owner is here), and so do sign-ins it began.
   await revokeSessionsStartedWith(session.user.id, provider, session.sessionId, now);
+  await discardChallengesStartedWith(session.user.id, provider, now);
   await recordSecurityEvent(session.user.id, 'identity_unlinked', now, provider);
   mailProviderChange(session.user, 'disconnected', provider);
   return { ok: true };

@@ -49,9 +49,9 @@ const text = (value: unknown): string | undefined => (typeof value === 'string' 
 
 /**
  * The providers, configured from the environment. `fresh`: ask the person to sign in at the
- * provider again, even with a session there ("Confirm it's you"): OIDC's `max_age=0`, which
- * makes the ID token carry `auth_time`, and `prompt=login` where the provider knows it (Google
- * doesn't). GitHub has neither, so it can't confirm (providers.ts `canConfirm`).
+ * provider again, even with a session there ("Confirm it's you"): `prompt=login` and `max_age=0`,
+ * which makes the ID token carry `auth_time` (only the OpenID Connect provider is asked:
+ * providers.ts `canConfirm`).
  */
 function providers(fresh = false): AuthProvider[] {
   const e = env();
@@ -82,15 +82,7 @@ function providers(fresh = false): AuthProvider[] {
     );
   }
   if (e.AUTH_GOOGLE_ID && e.AUTH_GOOGLE_SECRET) {
-    list.push(
-      Google({
-        clientId: e.AUTH_GOOGLE_ID,
-        clientSecret: e.AUTH_GOOGLE_SECRET,
-        checks: ['pkce', 'state', 'nonce'],
-        ...(fresh ? { authorization: { params: { max_age: 0 } } } : {}),
-        [customFetch]: providerFetch,
-      }),
-    );
+    list.push(Google({ clientId: e.AUTH_GOOGLE_ID, clientSecret: e.AUTH_GOOGLE_SECRET, checks: ['pkce', 'state', 'nonce'], [customFetch]: providerFetch }));
   }
   if (e.AUTH_OIDC_ISSUER && e.AUTH_OIDC_ID && e.AUTH_OIDC_SECRET) {
     list.push({

@@ -19,6 +19,8 @@ const intent = z.object({
   sessionId: z.string().nullable(),
   /** When the browser was sent to the provider (seconds): a confirmation must be a sign-in there since. */
   startedAt: z.number(),
+  /** The flow's `state`: the return must carry this very one (an intent kept from another flow is worth nothing). */
+  state: z.string(),
   expires: z.number(),
 });
 export type ProviderIntent = Omit<z.infer<typeof intent>, 'expires'>;

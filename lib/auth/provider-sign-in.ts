@@ -80,7 +80,8 @@ export async function startProviderSignIn(request: Request): Promise<Response> {
     if (!started) return seeOther(failed(mode, provider.id, 'unreachable'), scope);
     const next = mode === 'login' ? safeNext(form?.get('next')) : '/account/security';
     const startedAt = Math.floor(Date.now() / 1000);
-    await rememberProviderIntent({ mode, provider: provider.id, next, remember: form?.get('remember') === 'on', sessionId, startedAt });
+    const state = new URL(started.url).searchParams.get('state') ?? '';
+    await rememberProviderIntent({ mode, provider: provider.id, next, remember: form?.get('remember') === 'on', sessionId, startedAt, state });
     return seeOther(started.url, scope, started.cookies.map(authCookieHeader));
   });
 }
@@ -97,7 +98,9 @@ export async function returnFromProvider(request: Request, providerId: string): 
     // Not started in this browser (or over 10 minutes ago): nothing to continue, nothing exchanged.
     if (!origin || !intent || intent.provider !== provider.id) return seeOther(failed('login', provider.id, 'expired'), scope, expired);
     const account = await providerSignInReturn(request, origin);
-    const destination = account ? await completeProviderSignIn(account, intent) : failed(intent.mode, provider.id);
+    // Auth.js checked the state against its cookie; this checks it against the intent's flow.
+    const sameFlow = intent.state !== '' && new URL(request.url).searchParams.get('state') === intent.state;
+    const destination = account && sameFlow ? await completeProviderSignIn(account, intent) : failed(intent.mode, provider.id);
     return seeOther(destination, scope, expired);
   });
 }

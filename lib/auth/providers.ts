@@ -28,8 +28,12 @@ export const findProvider = (id: unknown): Provider | undefined => configuredPro
 
 export const isProviderId = (value: unknown): value is ProviderId => (PROVIDER_IDS as readonly unknown[]).includes(value);
 
-/** Whether "Confirm it's you" can be a sign-in at this provider now (providers GitHub can't be asked that). */
-export const canConfirm = (id: ProviderId): boolean => id !== 'github';
+/**
+ * Whether "Confirm it's you" can be a sign-in at this provider now: an OpenID Connect provider is
+ * asked for one (`prompt=login`, `max_age=0`) and says when it happened (`auth_time`). GitHub has
+ * no such request, and Google neither honours `prompt=login` nor promises `auth_time`.
+ */
+export const canConfirm = (id: ProviderId): boolean => id === 'oidc';
 
 /** A provider's name as people see it; the id's usual name when it is no longer configured. */
 export function providerName(id: ProviderId): string {

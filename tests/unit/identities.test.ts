@@ -26,7 +26,7 @@ const { pendingNewIdentity } = await import('@/lib/auth/provider-flow');
 const { hashPassword, unusablePasswordHash } = await import('@/lib/auth/password');
 
 type Account = import('@/lib/auth/oauth').ProviderAccount;
-const intent = { mode: 'login' as const, provider: 'oidc' as const, next: '/account', remember: false, sessionId: null, startedAt: 0 };
+const intent = { mode: 'login' as const, provider: 'oidc' as const, next: '/account', remember: false, sessionId: null, startedAt: 0, state: 's' };
 const account = (overrides: Partial<Account> = {}): Account => ({
   provider: 'oidc',
   subject: 'sub-1',

@@ -147,6 +147,15 @@ export function useChallenge(db: Db, id: string, now: Date) {
     .returning({ id: loginChallenges.id });
 }
 
+/** Second steps still waiting after a first step of `method` end unused (a provider was disconnected). */
+export async function discardChallengesStartedWith(userId: number, method: SignInMethod, now: Date): Promise<void> {
+  const { loginChallenges } = getTables();
+  await getDb()
+    .update(loginChallenges)
+    .set({ usedAt: now })
+    .where(and(eq(loginChallenges.userId, userId), eq(loginChallenges.method, method), isNull(loginChallenges.usedAt)));
+}
+
 /**
  * What GET /api/v1/me says of a person's second factors and passkeys, in one statement, and how
  * many connected accounts it has (listed only when there are some).
