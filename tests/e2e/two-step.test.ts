@@ -90,7 +90,7 @@ describe('the second step', () => {
     await second.enter(totpCode(key, Date.now() - 10 * 60_000));
     await second.expectError('That code didn’t work. Enter the current code from your authenticator app, or an unused recovery code.');
     await second.enter(nextTotpCode(key));
-    await page.waitForURL('**/account/profile');
+    await page.waitForURL((url) => url.pathname === '/account/profile');
     await context.close();
   });
 
