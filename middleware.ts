@@ -4,14 +4,11 @@
 // pages. Revocation is checked on the server (lib/auth/dal.ts).
 import { NextResponse, type NextRequest } from 'next/server';
 import { clearAuthCookies, refreshCookieName, secureCookies, sessionCookieName, setSessionCookie } from '@/lib/auth/cookies';
-import { signSessionToken, tokenAgeSeconds, verifySessionTokenOnEdge } from '@/lib/auth/token';
+import { RENEW_AFTER_SECONDS, signSessionToken, tokenAgeSeconds, verifySessionTokenOnEdge } from '@/lib/auth/token';
 import { isProtectedPath, loginUrl } from '@/lib/routes';
 import { HSTS, contentSecurityPolicy, newNonce } from '@/lib/security/headers';
 import { isSameOrigin } from '@/lib/security/origin';
 import { crossOriginPage } from '@/lib/security/refusal-pages';
-
-/** Renew the token once it is this old, so an active person's session never runs out. */
-const RENEW_AFTER_SECONDS = 5 * 60;
 
 /**
  * Lets the page render with a fresh CSP nonce: Next reads the policy from the request headers and

@@ -377,15 +377,24 @@ async function signedIn(server: Target, username: string) {
   const token: string = login.body.access_token;
   const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString());
   // A browser carries a token of the browser's kind for the same session (an API token is refused
-  // as a cookie), as the login form would have set it.
+  // as a cookie), as the login form would have set it. A run lasts longer than a token goes
+  // without renewal (five minutes): a browser takes the renewed one the page sends, so the cookie
+  // is signed anew each minute, and read by each load as it starts.
   const { signSessionToken } = await import('../lib/auth/token');
-  const browserToken = await signSessionToken({ sub: claims.sub, sid: claims.sid, username: claims.username }, 'browser');
+  const browserCookie = async () =>
+    `__Host-gatehouse.session=${await signSessionToken({ sub: claims.sub, sid: claims.sid, username: claims.username }, 'browser')}`;
+  let cookie = await browserCookie();
+  setInterval(async () => (cookie = await browserCookie()), 60_000).unref();
   return {
     token,
     claims,
     bearer: { authorization: `Bearer ${token}` },
     tamperedBearer: { authorization: `Bearer ${token.slice(0, -3)}${token.endsWith('AAA') ? 'BBB' : 'AAA'}` },
-    sessionCookie: { cookie: `__Host-gatehouse.session=${browserToken}` },
+    sessionCookie: {
+      get cookie() {
+        return cookie;
+      },
+    },
   };
 }
 

@@ -4,6 +4,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 type Handler = (req: IncomingMessage, res: ServerResponse) => unknown;
 
 export const PUBLIC_PAGES: Set<string>;
+export const PERSONAL_PAGES: Set<string>;
 export const TTL_MS: number;
 export const MAX_ENTRIES: number;
-export function withPageCache(render: Handler, options?: { now?: () => number }): Handler;
+export const MAX_PERSONAL_ENTRIES: number;
+export function withPageCache(
+  render: Handler,
+  options?: { now?: () => number; personalKey?: (cookieHeader: string | undefined) => Promise<string | null> },
+): Handler;

@@ -1,25 +1,36 @@
-// The public pages as a visitor without a session sees them, rendered by Next at most once a
-// minute per address and served in between with a fresh CSP nonce written into the copy.
+// Pages served from a copy with a fresh CSP nonce written into it, instead of rendered by Next for
+// every request.
 //
 // Every page renders per request because its scripts carry that response's nonce (middleware.ts,
-// docs/security.md). For these pages, and a visitor with no cookie of ours, nothing else in the
-// answer depends on the request: the HTML is a function of the address. So the rendered answer is
-// kept cut at its nonce, and each later answer joins the pieces with a new one: the browser still
-// gets a policy whose nonce no one could have guessed, and the page costs a join instead of a
-// render (docs/performance.md).
+// docs/security.md). Some pages' HTML depends on little else, so the rendered answer is kept cut
+// at its nonce, and each later answer joins the pieces with a new one: the browser still gets a
+// policy whose nonce no one could have guessed, and the page costs a join instead of a render
+// (docs/performance.md).
+// - The public pages, for a visitor with no cookie of ours: the HTML is a function of the address.
+//   Rendered at most once a minute per address.
+// - The account page, for a live session whose token needs no renewal: a function of the address,
+//   the session and the person's row. `personalKey` (lib/auth/page-copy.ts) checks the session as
+//   the middleware and the page would and names the row by a digest; the page names the digest of
+//   the row it was rendered from, and a copy is kept only when the two agree. A change to the
+//   person, an ended session or a token to renew is a miss, and Next answers.
 //
-// Anything that could make an answer personal is left to Next: a cookie of ours (a session, a
-// refresh token, a known device), the App Router's own requests (RSC payloads, server actions),
-// and answers that set a cookie, aren't 200, or carry no nonce.
+// Anything else that could make an answer personal is left to Next: the App Router's own requests
+// (RSC payloads, server actions), and answers that set a cookie, aren't 200, or carry no nonce.
 import { randomBytes } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 
 /** Pages whose HTML for a visitor without a session depends on the address alone. */
 export const PUBLIC_PAGES = new Set(['/', '/login', '/register', '/forgot-password']);
+/** Pages whose HTML for a session depends on the address, the session and the person's row. */
+export const PERSONAL_PAGES = new Set(['/account']);
 /** The register form's latest date of birth is today's: a copy is re-rendered at least this often. */
 export const TTL_MS = 60_000;
 /** Addresses kept (each query string is one: /login?next=…); the oldest goes first. */
 export const MAX_ENTRIES = 64;
+/** Personal copies kept (one per session and address); the oldest goes first. */
+export const MAX_PERSONAL_ENTRIES = 256;
+/** The `<meta>` a personal page carries: the digest of the row it was rendered from (lib/auth/page-copy.ts). */
+const COPY_META = /<meta name="gatehouse-copy" content="([^"]+)"/;
 const MAX_URL_LENGTH = 512;
 
 /** Request headers of the App Router's client (navigations, prefetches, server actions). */
@@ -29,45 +40,92 @@ const OUR_COOKIE = /(?:^|;)\s*(?:__Host-|__Secure-)?gatehouse\./;
 /** Headers that describe one response's bytes or connection, not the page (an ETag names bytes the new nonce changes). */
 const PER_RESPONSE = new Set(['date', 'connection', 'keep-alive', 'transfer-encoding', 'content-length', 'content-encoding', 'etag']);
 
-/** The same form as lib/security/headers.ts's newNonce(): 16 random bytes, base64. */
-const newNonce = () => randomBytes(16).toString('base64');
+/**
+ * The same form as lib/security/headers.ts's newNonce(): 16 random bytes, base64. Drawn from the
+ * system's generator a few kilobytes at a time and each byte used once: a call per nonce was a
+ * tenth of what answering from a copy cost.
+ */
+const NONCE_BYTES = 16;
+let pool = Buffer.alloc(0);
+let drawn = 0;
+function newNonce() {
+  if (drawn + NONCE_BYTES > pool.length) {
+    pool = randomBytes(256 * NONCE_BYTES);
+    drawn = 0;
+  }
+  drawn += NONCE_BYTES;
+  return pool.toString('base64', drawn - NONCE_BYTES, drawn);
+}
 
-function keyOf(req) {
+/** Which copies a request could be answered from: 'public', 'personal', or null for none. */
+function kindOf(req) {
   if (req.method !== 'GET' || req.url.length > MAX_URL_LENGTH) return null;
-  const queryAt = req.url.indexOf('?');
-  if (!PUBLIC_PAGES.has(queryAt === -1 ? req.url : req.url.slice(0, queryAt))) return null;
-  if (OUR_COOKIE.test(req.headers.cookie ?? '')) return null;
   for (const name of Object.keys(req.headers)) if (ROUTER_HEADER.test(name)) return null;
-  return `${req.headers.host ?? ''} ${req.url}`;
+  const queryAt = req.url.indexOf('?');
+  const path = queryAt === -1 ? req.url : req.url.slice(0, queryAt);
+  if (PUBLIC_PAGES.has(path)) return OUR_COOKIE.test(req.headers.cookie ?? '') ? null : 'public';
+  return PERSONAL_PAGES.has(path) ? 'personal' : null;
+}
+
+/** A Map that forgets its oldest entry past `max`. */
+function bounded(max) {
+  const entries = new Map();
+  return {
+    get: (key) => entries.get(key),
+    delete: (key) => entries.delete(key),
+    set(key, value) {
+      if (entries.size >= max) entries.delete(entries.keys().next().value);
+      entries.set(key, value);
+    },
+  };
+}
+
+/** A page's headers as `[name, value, the value cut at the nonce or null]`, less those of one response only. */
+function keptHeaders(headers, nonce) {
+  const kept = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (PER_RESPONSE.has(name)) continue;
+    const cut = typeof value === 'string' && value.includes(nonce) ? value.split(nonce) : null;
+    kept.push([name, typeof value === 'number' ? String(value) : value, cut]);
+  }
+  return kept;
 }
 
 /**
  * Wraps Next's request handler: answers from a copy when it has one, else lets `render` answer
- * and keeps a copy when the answer qualifies.
+ * and keeps a copy when the answer qualifies. `personalKey(cookieHeader)` → `<session> <digest>`
+ * or null; without it, personal pages are always rendered.
  */
-export function withPageCache(render, { now = Date.now } = {}) {
-  /** key → { expires, nonce, headers: [name, value][], parts: Buffer[] (the page cut at its nonce) }; only 200s are kept */
-  const copies = new Map();
+export function withPageCache(render, { now = Date.now, personalKey } = {}) {
+  /** key → { expires, headers (keptHeaders), parts: Buffer[] (the page cut at its nonce) }; only 200s are kept */
+  const copies = { public: bounded(MAX_ENTRIES), personal: bounded(MAX_PERSONAL_ENTRIES) };
 
   function send(req, res, copy) {
     const nonce = newNonce();
-    for (const [name, value] of copy.headers) res.setHeader(name, typeof value === 'string' ? value.split(copy.nonce).join(nonce) : value);
-    // The kept bytes joined around the new nonce: encoding the page's text anew for every answer
-    // served half as many.
+    // Plain loops: building these with flatMap and split/join was a fifth of an answer.
+    const headers = [];
+    for (const [name, value, cut] of copy.headers) headers.push(name, cut ? cut.join(nonce) : value);
+    // The kept bytes around the new nonce: encoding the page's text anew for every answer served
+    // half as many.
     const nonceBytes = Buffer.from(nonce);
-    let body = Buffer.concat(copy.parts.flatMap((part, i) => (i === 0 ? [part] : [nonceBytes, part])));
+    const pieces = [copy.parts[0]];
+    for (let i = 1; i < copy.parts.length; i += 1) pieces.push(nonceBytes, copy.parts[i]);
+    let body = Buffer.concat(pieces);
     // As Next would have: gzip when the browser takes it (about 0.2 ms for one of these pages).
     if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
       body = gzipSync(body);
-      res.setHeader('Content-Encoding', 'gzip');
+      headers.push('Content-Encoding', 'gzip');
     }
-    res.setHeader('Content-Length', body.length);
-    res.writeHead(200);
+    headers.push('Content-Length', String(body.length));
+    res.writeHead(200, headers);
     res.end(body);
   }
 
-  /** Lets Next answer, uncompressed so the text can be kept, and keeps it if it qualifies. */
-  function record(req, res, key) {
+  /**
+   * Lets Next answer, uncompressed so the text can be kept, and keeps it in `store` if it
+   * qualifies; `digest`: the one a personal page must name.
+   */
+  function record(req, res, store, key, digest) {
     delete req.headers['accept-encoding'];
     const chunks = [];
     const { write, end } = res;
@@ -88,24 +146,41 @@ export function withPageCache(render, { now = Date.now } = {}) {
       const qualifies =
         res.statusCode === 200 && nonce && !headers['set-cookie'] && !headers['content-encoding'] && String(headers['content-type']).startsWith('text/html');
       if (!qualifies) return;
-      const parts = Buffer.concat(chunks).toString('utf8').split(nonce).map((part) => Buffer.from(part));
-      if (copies.size >= MAX_ENTRIES) copies.delete(copies.keys().next().value);
-      copies.set(key, {
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (digest !== undefined && COPY_META.exec(text)?.[1] !== digest) return;
+      const parts = text.split(nonce).map((part) => Buffer.from(part));
+      store.set(key, {
         expires: now() + TTL_MS,
-        nonce,
-        headers: Object.entries(headers).filter(([name]) => !PER_RESPONSE.has(name)),
+        headers: keptHeaders(headers, nonce),
         parts,
       });
     });
   }
 
-  return (req, res) => {
-    const key = keyOf(req);
-    if (!key) return render(req, res);
-    const copy = copies.get(key);
+  function answer(req, res, store, key, digest) {
+    const copy = store.get(key);
     if (copy && copy.expires > now()) return send(req, res, copy);
-    copies.delete(key);
-    record(req, res, key);
+    store.delete(key);
+    record(req, res, store, key, digest);
+    return render(req, res);
+  }
+
+  async function answerPersonal(req, res) {
+    let personal = null;
+    try {
+      personal = await personalKey(req.headers.cookie);
+    } catch {
+      // The database out of reach, say: Next answers, and says so.
+    }
+    if (!personal) return render(req, res);
+    const [, digest] = personal.split(' ');
+    return answer(req, res, copies.personal, `${req.headers.host ?? ''} ${req.url} ${personal}`, digest);
+  }
+
+  return (req, res) => {
+    const kind = kindOf(req);
+    if (kind === 'public') return answer(req, res, copies.public, `${req.headers.host ?? ''} ${req.url}`);
+    if (kind === 'personal' && personalKey) return answerPersonal(req, res);
     return render(req, res);
   };
 }

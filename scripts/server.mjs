@@ -8,8 +8,8 @@
 // - Next's internal request headers, which only Next itself may set (see INTERNAL_HEADER);
 // - the body of a page or server-action request: declared, and at most 64 KB;
 // - a path that doesn't decode, which Next would answer with a 500.
-// And in production it answers the public pages for visitors without a session from a copy
-// (page-cache.mjs).
+// And in production it answers the public pages for visitors without a session, and the account
+// page for a session, from a copy while nothing on it has changed (page-cache.mjs).
 // It runs WEB_CONCURRENCY copies of that server (one per core by default) sharing the port through
 // node:cluster: the primary process starts, replaces and stops them and loads nothing of Next
 // (supervise() below); WEB_CONCURRENCY=1 is one process and no primary, and the development server
@@ -207,7 +207,7 @@ async function serve() {
   // and makes one for development.
   await app.prepare();
   api = await loadApi();
-  const handlePage = dev ? app.getRequestHandler() : withPageCache(app.getRequestHandler());
+  const handlePage = dev ? app.getRequestHandler() : withPageCache(app.getRequestHandler(), { personalKey: api.personalCopyKey });
 
   // The hardening headers every answer carries, for the refusals given here.
   const hardening = Object.fromEntries(api.staticSecurityHeaders().map(({ key, value }) => [key, value]));

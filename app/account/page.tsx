@@ -4,6 +4,7 @@ import { VerifyEmailBanner } from '@/components/account/verify-email-banner';
 import { FormAlert } from '@/components/forms/form-alert';
 import { verificationMode } from '@/lib/account/verification';
 import { requireSession } from '@/lib/auth/dal';
+import { COPY_META, copyDigest } from '@/lib/auth/page-copy';
 import { formatBirthday, formatDate } from '@/lib/format';
 
 export const metadata: Metadata = { title: 'Your account' };
@@ -26,6 +27,8 @@ export default async function AccountPage({ searchParams }: { searchParams: Sear
 
   return (
     <div className="space-y-6">
+      {/* What the server's copy of this page is kept under (lib/auth/page-copy.ts). */}
+      <meta name={COPY_META} content={copyDigest(user)} />
       {welcome === '1' && (
         <FormAlert id="welcome" tone="success">
           Welcome to Gatehouse, {user.firstName}! Your account is ready.

@@ -139,6 +139,9 @@ export function sessionTokenVerifier(hs256: Hs256) {
  */
 export const verifySessionTokenOnEdge = sessionTokenVerifier(webCryptoHs256);
 
+/** The middleware renews a page's token once it is this old, so an active person's session never runs out. */
+export const RENEW_AFTER_SECONDS = 5 * 60;
+
 /** Seconds since the token was issued: the middleware renews tokens past a threshold. */
 export function tokenAgeSeconds(claims: SessionClaims, now = Date.now()): number {
   return Math.floor(now / 1000) - claims.iat;

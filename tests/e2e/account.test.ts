@@ -1,7 +1,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimsOf } from '../support/api';
-import { newPerson, username, type Person } from '../support/generators';
+import { api } from './support/api';
+import { newPerson, password, username, type Person } from '../support/generators';
 import { AccountPage } from './pages/account';
 import { SiteHeader } from './pages/header';
 import { LoginPage, expectOnlyNewPassword } from './pages/login';
@@ -34,6 +35,31 @@ describe('at phone width', () => {
     const button = await page.getByRole('button', { name: 'Log out' }).boundingBox();
     expect(button!.height).toBeLessThan(44);
     await context.close();
+  });
+});
+
+describe('the account page', () => {
+  // The server keeps a copy of this page per session while nothing on it changes
+  // (scripts/page-cache.mjs): a change made anywhere else must show on the next load.
+  it('shows a change made elsewhere on its next load, and opens no more once the session ends elsewhere', async () => {
+    const { page, person } = await signedIn(browser);
+    const account = new AccountPage(page);
+    expect((await account.overview()).name).toBe(`${person.firstName} ${person.lastName}`);
+    expect((await account.overview()).name).toBe(`${person.firstName} ${person.lastName}`);
+
+    // Another session of theirs, through the API: a new name, then a new password, which ends every other session.
+    const { body } = await api('POST', '/auth/token', { body: { login: person.username, password: person.password } });
+    const token: string = body.access_token;
+    expect((await api('PATCH', `/users/${person.username}`, { token, body: { firstName: 'Augusta' } })).status).toBe(200);
+    expect((await account.overview()).name).toBe(`Augusta ${person.lastName}`);
+    expect((await account.overview()).name).toBe(`Augusta ${person.lastName}`);
+    expect((await api('PATCH', `/users/${person.username}`, { token, body: { firstName: person.firstName } })).status).toBe(200);
+    expect((await account.overview()).name).toBe(`${person.firstName} ${person.lastName}`);
+
+    const changed = await api('POST', '/auth/password', { token, body: { currentPassword: person.password, newPassword: password() } });
+    expect(changed.status).toBe(200);
+    await page.goto('/account');
+    await new LoginPage(page).expectSentHere('Your session has ended. Please log in again.');
   });
 });
 

@@ -4,14 +4,28 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_ENTRIES, TTL_MS, withPageCache } from '../../scripts/page-cache.mjs';
+import { MAX_ENTRIES, MAX_PERSONAL_ENTRIES, TTL_MS, withPageCache } from '../../scripts/page-cache.mjs';
 
 let server: http.Server;
 let base: string;
 let renders: string[];
 let clock: number;
-/** What the stand-in answers next, besides the page: a status, a cookie. */
-let twist: { status?: number; cookie?: string };
+/** What the stand-in answers next, besides the page: a status, a cookie; `row`: the person's row as the render reads it, if not `rows`'. */
+let twist: { status?: number; cookie?: string; row?: string };
+/** The stand-in's live sessions (cookie `s=<id>`), each with its person's row. */
+let rows: Map<string, string>;
+/** What lib/auth/page-copy.ts's personalKey does: null for no live session, else the session and its row's digest. */
+let keyFails: boolean;
+
+const sessionOf = (cookie: string | undefined) => /(?:^|; )s=([^;]+)/.exec(cookie ?? '')?.[1];
+const digestOf = (row: string) => Buffer.from(row).toString('base64url');
+
+async function personalKey(cookie: string | undefined) {
+  if (keyFails) throw new Error('the database is out of reach');
+  const session = sessionOf(cookie);
+  const row = session && rows.get(session);
+  return row ? `${session} ${digestOf(row)}` : null;
+}
 
 function render(req: http.IncomingMessage, res: http.ServerResponse) {
   renders.push(req.url!);
@@ -22,6 +36,10 @@ function render(req: http.IncomingMessage, res: http.ServerResponse) {
   res.setHeader('X-Frame-Options', 'DENY');
   res.setHeader('ETag', `"${nonce}"`);
   if (twist.cookie) res.setHeader('Set-Cookie', twist.cookie);
+  // As the account page names the row it shows (lib/auth/page-copy.ts).
+  const session = sessionOf(req.headers.cookie);
+  const row = twist.row ?? (session && rows.get(session));
+  if (row) res.write(`<meta name="gatehouse-copy" content="${digestOf(row)}"/><p>row ${row}</p>`);
   // In pieces, as Next streams it; the encoding Next was asked for, to show it was asked for none.
   res.write(`<p>${req.url} for ${req.headers.cookie ?? 'anyone'}, encoding ${req.headers['accept-encoding'] ?? 'none'}</p>`);
   res.write(`<script nonce="${nonce}">1</script>`);
@@ -32,7 +50,9 @@ beforeEach(async () => {
   renders = [];
   clock = 1_000_000;
   twist = {};
-  const handle = withPageCache(render, { now: () => clock });
+  rows = new Map();
+  keyFails = false;
+  const handle = withPageCache(render, { now: () => clock, personalKey });
   server = http.createServer((req, res) => handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -141,5 +161,82 @@ describe('always rendered by Next', () => {
     await get('/');
     await get('/');
     expect(renders).toEqual(['/', '/', '/']);
+  });
+});
+
+describe('the account page for a live session', () => {
+  beforeEach(() => {
+    rows.set('ann', 'Ann Lee');
+    rows.set('bob', 'Bob Roe');
+  });
+
+  it('is rendered once per session and address, then served from its copy with a new nonce each time', async () => {
+    const first = await get('/account', { cookie: 's=ann' });
+    const again = await get('/account', { cookie: 's=ann' });
+    const bob = await get('/account', { cookie: 's=bob' });
+    await get('/account?welcome=1', { cookie: 's=ann' });
+    await get('/account?welcome=1', { cookie: 's=ann' });
+    expect(renders).toEqual(['/account', '/account', '/account?welcome=1']);
+    for (const page of [first, again]) {
+      expectOneNonce(page);
+      expect(page.text).toContain('<p>row Ann Lee</p>');
+    }
+    expect(first.nonce).not.toBe(again.nonce);
+    expect(bob.text).toContain('<p>row Bob Roe</p>');
+    expect(bob.text).not.toContain('Ann');
+  });
+
+  it('is rendered again when the person’s row changes, and never shows an old row', async () => {
+    await get('/account', { cookie: 's=ann' });
+    rows.set('ann', 'Ann Smith');
+    const changed = await get('/account', { cookie: 's=ann' });
+    expect(changed.text).toContain('<p>row Ann Smith</p>');
+    await get('/account', { cookie: 's=ann' });
+    expect(renders).toEqual(['/account', '/account']);
+  });
+
+  it('is not kept when the row changed while it rendered: the copy would show what its key does not name', async () => {
+    // The key is taken with "Ann Lee"; the render reads the row after a change to "Ann Smith".
+    twist = { row: 'Ann Smith' };
+    await get('/account', { cookie: 's=ann' });
+    twist = {};
+    // Were it kept under "Ann Lee"'s key, this would show "Ann Smith".
+    const page = await get('/account', { cookie: 's=ann' });
+    expect(page.text).toContain('<p>row Ann Lee</p>');
+    expect(renders).toEqual(['/account', '/account']);
+  });
+
+  it('is left to Next for an ended session, a token to renew, no session, or a key that fails', async () => {
+    await get('/account', { cookie: 's=ann' });
+    rows.delete('ann');
+    await get('/account', { cookie: 's=ann' });
+    await get('/account');
+    rows.set('ann', 'Ann Lee');
+    keyFails = true;
+    const failed = await get('/account', { cookie: 's=ann' });
+    expect(failed.status).toBe(200);
+    expect(renders).toEqual(['/account', '/account', '/account', '/account']);
+  });
+
+  it('is not kept when the answer sets a cookie, and the App Router’s requests are always rendered', async () => {
+    twist = { cookie: 'x=1' };
+    await get('/account', { cookie: 's=ann' });
+    twist = {};
+    await get('/account', { cookie: 's=ann' });
+    await get('/account', { cookie: 's=ann' });
+    await get('/account', { cookie: 's=ann', rsc: '1' });
+    expect(renders).toEqual(['/account', '/account', '/account']);
+  });
+
+  it(`is rendered again once a minute old, and at most ${MAX_PERSONAL_ENTRIES} copies are kept`, async () => {
+    await get('/account', { cookie: 's=ann' });
+    clock += TTL_MS;
+    await get('/account', { cookie: 's=ann' });
+    expect(renders).toEqual(['/account', '/account']);
+    for (let i = 0; i <= MAX_PERSONAL_ENTRIES; i += 1) await get(`/account?n=${i}`, { cookie: 's=bob' });
+    renders = [];
+    await get(`/account?n=${MAX_PERSONAL_ENTRIES}`, { cookie: 's=bob' });
+    await get('/account', { cookie: 's=ann' });
+    expect(renders).toEqual(['/account']);
   });
 });

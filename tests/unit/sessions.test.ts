@@ -7,6 +7,10 @@ const { sessions, users } = getTables();
 const { insertUser, findUserForLogin, TakenError } = await import('@/lib/db/queries/users');
 const session = await import('@/lib/auth/session');
 const { revokeSession } = await import('@/lib/db/queries/sessions');
+const { copyDigest, personalCopyKey } = await import('@/lib/auth/page-copy');
+const { sessionCookieName } = await import('@/lib/auth/cookies');
+const { RENEW_AFTER_SECONDS, signSessionToken } = await import('@/lib/auth/token');
+const { updateUser } = await import('@/lib/db/queries/users');
 
 const base = { firstName: 'Ada', lastName: 'Lovelace', dateOfBirth: '1990-04-07', passwordHash: '$2b$10$x' };
 
@@ -161,6 +165,51 @@ describe('sessions', () => {
     expect(await session.startSession({ userId: user.id, remember: false, method: 'password', userAgent: null, ip: null, passwordHash: 'something else' })).toBeNull();
     expect(await session.startSession({ userId: user.id, remember: false, method: 'password', userAgent: null, ip: null, passwordHash: base.passwordHash })).not.toBeNull();
     expect(await getDb().select().from(sessions)).toHaveLength(1);
+  });
+});
+
+describe('the key of the account page’s copy (lib/auth/page-copy.ts)', () => {
+  async function signedIn() {
+    const user = await insertUser({ ...base, username: 'Ada', email: 'ada@example.com' });
+    const { sessionId } = (await session.startSession({ userId: user.id, remember: false, method: 'password', userAgent: 'test', ip: '127.0.0.1' }))!;
+    const cookie = async (issuedAt = Date.now(), kind: 'browser' | 'api' = 'browser') =>
+      `other=1; ${sessionCookieName()}=${await signSessionToken({ sub: String(user.id), sid: sessionId, username: 'Ada' }, kind, issuedAt)}`;
+    return { user, sessionId, cookie };
+  }
+
+  it('names the session and a digest of the person’s row, in one token check and one statement', async () => {
+    const { user, sessionId, cookie } = await signedIn();
+    const header = await cookie();
+    const { executed, stop } = await recordStatements();
+    try {
+      expect(await personalCopyKey(header)).toBe(`${sessionId} ${copyDigest(user)}`);
+      expect(executed).toHaveLength(1);
+    } finally {
+      stop();
+    }
+  });
+
+  it('changes with any change to the row', async () => {
+    const { user, cookie } = await signedIn();
+    const header = await cookie();
+    const before = await personalCopyKey(header);
+    await updateUser(user.id, { firstName: 'Augusta' }, new Date());
+    const after = await personalCopyKey(header);
+    expect(after).not.toBe(before);
+    expect(after?.split(' ')[1]).not.toBe(copyDigest(user));
+  });
+
+  it('is null where Next must answer: no cookie, a bad or API token, a token due for renewal, an ended session', async () => {
+    const { sessionId, cookie } = await signedIn();
+    expect(await personalCopyKey(undefined)).toBeNull();
+    expect(await personalCopyKey('other=1')).toBeNull();
+    expect(await personalCopyKey(`${sessionCookieName()}=not.a.token`)).toBeNull();
+    expect(await personalCopyKey(await cookie(Date.now(), 'api'))).toBeNull();
+    expect(await personalCopyKey(await cookie(Date.now() - (RENEW_AFTER_SECONDS - 5) * 1000))).not.toBeNull();
+    expect(await personalCopyKey(await cookie(Date.now() - RENEW_AFTER_SECONDS * 1000))).toBeNull();
+    const header = await cookie();
+    await revokeSession(sessionId, new Date());
+    expect(await personalCopyKey(header)).toBeNull();
   });
 });
 
