@@ -1,7 +1,7 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
-import { parse } from 'hono/utils/cookie';
 import type { PublicUser } from '@/lib/db/queries/users';
+import { cookieHeaderValue } from '@/lib/request-scope';
 import { sessionCookieName } from './cookies';
 import { getLiveSessionUser } from './session';
 import { RENEW_AFTER_SECONDS, tokenAgeSeconds } from './token';
@@ -28,7 +28,7 @@ export function copyDigest(user: PublicUser): string {
  * lib/auth/dal.ts make for the page, in one token check and one query.
  */
 export async function personalCopyKey(cookieHeader: string | undefined): Promise<string | null> {
-  const token = cookieHeader ? parse(cookieHeader, sessionCookieName())[sessionCookieName()] : undefined;
+  const token = cookieHeaderValue(cookieHeader ?? null, sessionCookieName());
   if (!token) return null;
   const verified = await verifySessionToken(token, 'browser');
   if (!verified.ok || tokenAgeSeconds(verified.claims) >= RENEW_AFTER_SECONDS) return null;
