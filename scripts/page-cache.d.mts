@@ -10,5 +10,9 @@ export const MAX_ENTRIES: number;
 export const MAX_PERSONAL_ENTRIES: number;
 export function withPageCache(
   render: Handler,
-  options?: { now?: () => number; personalKey?: (cookieHeader: string | undefined) => Promise<string | null> },
+  options?: {
+    now?: () => number;
+    personalKey?: (cookieHeader: string | undefined, path: string) => Promise<{ key: string } | { unavailable: string } | null>;
+    hardening?: Record<string, string>;
+  },
 ): Handler;

@@ -57,12 +57,16 @@ function newNonce() {
   return pool.toString('base64', drawn - NONCE_BYTES, drawn);
 }
 
+const pathOf = (url) => {
+  const queryAt = url.indexOf('?');
+  return queryAt === -1 ? url : url.slice(0, queryAt);
+};
+
 /** Which copies a request could be answered from: 'public', 'personal', or null for none. */
 function kindOf(req) {
   if (req.method !== 'GET' || req.url.length > MAX_URL_LENGTH) return null;
   for (const name of Object.keys(req.headers)) if (ROUTER_HEADER.test(name)) return null;
-  const queryAt = req.url.indexOf('?');
-  const path = queryAt === -1 ? req.url : req.url.slice(0, queryAt);
+  const path = pathOf(req.url);
   if (PUBLIC_PAGES.has(path)) return OUR_COOKIE.test(req.headers.cookie ?? '') ? null : 'public';
   return PERSONAL_PAGES.has(path) ? 'personal' : null;
 }
@@ -93,10 +97,12 @@ function keptHeaders(headers, nonce) {
 
 /**
  * Wraps Next's request handler: answers from a copy when it has one, else lets `render` answer
- * and keeps a copy when the answer qualifies. `personalKey(cookieHeader)` → `<session> <digest>`
- * or null; without it, personal pages are always rendered.
+ * and keeps a copy when the answer qualifies. `personalKey(cookieHeader, path)` →
+ * `{ key: '<session> <digest>' }`, `{ unavailable: <where the page sends the person> }` or null
+ * (lib/auth/page-copy.ts); without it, personal pages are always rendered. `hardening`: the
+ * headers every answer carries, for the redirect answered here.
  */
-export function withPageCache(render, { now = Date.now, personalKey } = {}) {
+export function withPageCache(render, { now = Date.now, personalKey, hardening = {} } = {}) {
   /** key → { expires, headers (keptHeaders), parts: Buffer[] (the page cut at its nonce) }; only 200s are kept */
   const copies = { public: bounded(MAX_ENTRIES), personal: bounded(MAX_PERSONAL_ENTRIES) };
 
@@ -165,22 +171,28 @@ export function withPageCache(render, { now = Date.now, personalKey } = {}) {
     return render(req, res);
   }
 
-  async function answerPersonal(req, res) {
-    let personal = null;
+  async function answerPersonal(req, res, path) {
+    let found = null;
     try {
-      personal = await personalKey(req.headers.cookie);
+      found = await personalKey(req.headers.cookie, path);
     } catch {
-      // The database out of reach, say: Next answers, and says so.
+      // Whatever it was, Next answers, and says so.
     }
-    if (!personal) return render(req, res);
-    const [, digest] = personal.split(' ');
-    return answer(req, res, copies.personal, `${req.headers.host ?? ''} ${req.url} ${personal}`, digest);
+    if (!found) return render(req, res);
+    if (found.unavailable) {
+      // The page's own answer with the database out of reach, without Next waiting for it again.
+      res.writeHead(307, [...Object.entries(hardening).flat(), 'Location', found.unavailable, 'Cache-Control', 'no-store', 'Content-Length', '0']);
+      res.end();
+      return;
+    }
+    const [, digest] = found.key.split(' ');
+    return answer(req, res, copies.personal, `${req.headers.host ?? ''} ${req.url} ${found.key}`, digest);
   }
 
   return (req, res) => {
     const kind = kindOf(req);
     if (kind === 'public') return answer(req, res, copies.public, `${req.headers.host ?? ''} ${req.url}`);
-    if (kind === 'personal' && personalKey) return answerPersonal(req, res);
+    if (kind === 'personal' && personalKey) return answerPersonal(req, res, pathOf(req.url));
     return render(req, res);
   };
 }

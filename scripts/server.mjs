@@ -207,10 +207,9 @@ async function serve() {
   // and makes one for development.
   await app.prepare();
   api = await loadApi();
-  const handlePage = dev ? app.getRequestHandler() : withPageCache(app.getRequestHandler(), { personalKey: api.personalCopyKey });
-
   // The hardening headers every answer carries, for the refusals given here.
   const hardening = Object.fromEntries(api.staticSecurityHeaders().map(({ key, value }) => [key, value]));
+  const handlePage = dev ? app.getRequestHandler() : withPageCache(app.getRequestHandler(), { personalKey: api.personalCopyKey, hardening });
 
   server = http.createServer((req, res) => {
     // A request on a kept-alive connection after the drain began: answered, and the connection ends.

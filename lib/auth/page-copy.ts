@@ -1,7 +1,9 @@
 import 'server-only';
 import { createHash } from 'node:crypto';
+import { isDatabaseUnavailable, logUnavailable } from '@/lib/db/client';
 import type { PublicUser } from '@/lib/db/queries/users';
 import { cookieHeaderValue } from '@/lib/request-scope';
+import { unavailableUrl } from '@/lib/unavailable';
 import { sessionCookieName } from './cookies';
 import { getLiveSessionUser } from './session';
 import { RENEW_AFTER_SECONDS, tokenAgeSeconds } from './token';
@@ -21,17 +23,29 @@ export function copyDigest(user: PublicUser): string {
   return createHash('sha256').update(JSON.stringify(user)).digest('base64url');
 }
 
+/** What `personalCopyKey` found: the copy's key, or where the page would send the person. */
+export type CopyKey = { key: string } | { unavailable: string };
+
 /**
- * For a page request with these cookies: `<session id> <digest>` when Next would render the page
- * for a live session and change no cookie (the token is valid and too young to renew), else null,
- * and Next answers (renewal, refresh, the login redirect). The same checks as the middleware and
- * lib/auth/dal.ts make for the page, in one token check and one query.
+ * For a request for the page at `path` with these cookies: `{ key: '<session id> <digest>' }`
+ * when Next would render the page for a live session and change no cookie (the token is valid and
+ * too young to renew); with the database out of reach, the page's own answer (its redirect to the
+ * 503 page: asking Next would wait for the database a second time); else null, and Next answers
+ * (renewal, refresh, the login redirect). The same checks as the middleware and lib/auth/dal.ts
+ * make for the page, in one token check and one query.
  */
-export async function personalCopyKey(cookieHeader: string | undefined): Promise<string | null> {
+export async function personalCopyKey(cookieHeader: string | undefined, path: string): Promise<CopyKey | null> {
   const token = cookieHeaderValue(cookieHeader ?? null, sessionCookieName());
   if (!token) return null;
   const verified = await verifySessionToken(token, 'browser');
   if (!verified.ok || tokenAgeSeconds(verified.claims) >= RENEW_AFTER_SECONDS) return null;
-  const user = await getLiveSessionUser(verified.claims.sid, Number(verified.claims.sub));
-  return user && `${verified.claims.sid} ${copyDigest(user)}`;
+  let user: PublicUser | null;
+  try {
+    user = await getLiveSessionUser(verified.claims.sid, Number(verified.claims.sub));
+  } catch (error) {
+    if (!isDatabaseUnavailable(error)) throw error;
+    logUnavailable('page', error);
+    return { unavailable: unavailableUrl(path) };
+  }
+  return user && { key: `${verified.claims.sid} ${copyDigest(user)}` };
 }

@@ -52,6 +52,13 @@ describe('the database out of reach', () => {
     expectUnavailable(await app.api('POST', '/auth/register', { body: registration(newPerson()) }));
   });
 
+  it('the account page’s copy key gives the page’s own answer, the 503 page, without a second try', async () => {
+    const { personalCopyKey } = await import('@/lib/auth/page-copy');
+    const { sessionCookieName } = await import('@/lib/auth/cookies');
+    const token = await signSessionToken({ sub: '1', sid: 'a-session-id', username: 'ada' }, 'browser');
+    expect(await personalCopyKey(`${sessionCookieName()}=${token}`, '/account')).toEqual({ unavailable: '/unavailable?next=%2Faccount' });
+  });
+
   it('/unavailable is the 503 page for browsers, with a safe way back', async () => {
     const page = await unavailable(new Request('http://gatehouse.test/unavailable?next=%2Faccount%2Fprofile%3Fa%3D1%26b%3D2'));
     expect(page.status).toBe(503);

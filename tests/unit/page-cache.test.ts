@@ -14,17 +14,19 @@ let clock: number;
 let twist: { status?: number; cookie?: string; row?: string };
 /** The stand-in's live sessions (cookie `s=<id>`), each with its person's row. */
 let rows: Map<string, string>;
-/** What lib/auth/page-copy.ts's personalKey does: null for no live session, else the session and its row's digest. */
+/** What lib/auth/page-copy.ts's personalKey does: null for no live session, else the session and its row's digest; or it fails, or finds the database out of reach. */
 let keyFails: boolean;
+let databaseAway: boolean;
 
 const sessionOf = (cookie: string | undefined) => /(?:^|; )s=([^;]+)/.exec(cookie ?? '')?.[1];
 const digestOf = (row: string) => Buffer.from(row).toString('base64url');
 
-async function personalKey(cookie: string | undefined) {
-  if (keyFails) throw new Error('the database is out of reach');
+async function personalKey(cookie: string | undefined, path: string) {
+  if (keyFails) throw new Error('something unexpected');
+  if (databaseAway) return { unavailable: `/unavailable?next=${encodeURIComponent(path)}` };
   const session = sessionOf(cookie);
   const row = session && rows.get(session);
-  return row ? `${session} ${digestOf(row)}` : null;
+  return row ? { key: `${session} ${digestOf(row)}` } : null;
 }
 
 function render(req: http.IncomingMessage, res: http.ServerResponse) {
@@ -52,7 +54,8 @@ beforeEach(async () => {
   twist = {};
   rows = new Map();
   keyFails = false;
-  const handle = withPageCache(render, { now: () => clock, personalKey });
+  databaseAway = false;
+  const handle = withPageCache(render, { now: () => clock, personalKey, hardening: { 'X-Content-Type-Options': 'nosniff' } });
   server = http.createServer((req, res) => handle(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -216,6 +219,17 @@ describe('the account page for a live session', () => {
     const failed = await get('/account', { cookie: 's=ann' });
     expect(failed.status).toBe(200);
     expect(renders).toEqual(['/account', '/account', '/account', '/account']);
+  });
+
+  it('sends the person to the 503 page itself when the key finds the database out of reach: Next would wait for it again', async () => {
+    await get('/account', { cookie: 's=ann' });
+    databaseAway = true;
+    const response = await fetch(`${base}/account?welcome=1`, { headers: { cookie: 's=ann' }, redirect: 'manual' });
+    expect(response.status).toBe(307);
+    expect(response.headers.get('location')).toBe('/unavailable?next=%2Faccount');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(renders).toEqual(['/account']);
   });
 
   it('is not kept when the answer sets a cookie, and the App Router’s requests are always rendered', async () => {
