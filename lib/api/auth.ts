@@ -1,7 +1,9 @@
 import 'server-only';
 import { sessionCookieName } from '@/lib/auth/cookies';
-import { getLiveSessionUser } from '@/lib/auth/session';
+import { getLiveSessionSummary, getLiveSessionUser } from '@/lib/auth/session';
+import type { SessionClaims } from '@/lib/auth/token';
 import { verifySessionToken } from '@/lib/auth/token-node';
+import type { AccountSummary } from '@/lib/db/queries/sessions';
 import type { PublicUser } from '@/lib/db/queries/users';
 import { cookieHeaderValue } from '@/lib/request-scope';
 import { isSameOrigin } from '@/lib/security/origin';
@@ -28,6 +30,24 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
  * hole.
  */
 export async function requireCaller(request: Request, { changesState }: { changesState: boolean }): Promise<ApiCaller> {
+  const { claims, via } = await callerToken(request, changesState);
+  const user = await getLiveSessionUser(claims.sid, Number(claims.sub));
+  if (!user) throw sessionEnded();
+  return { user, sessionId: claims.sid, via };
+}
+
+/** requireCaller for GET /api/v1/me: the person, and what it reports besides, in the same one statement. */
+export async function requireCallerWithSummary(request: Request): Promise<ApiCaller & { summary: AccountSummary }> {
+  const { claims, via } = await callerToken(request, false);
+  const live = await getLiveSessionSummary(claims.sid, Number(claims.sub));
+  if (!live) throw sessionEnded();
+  return { ...live, sessionId: claims.sid, via };
+}
+
+const sessionEnded = () => unauthorized('session_ended', 'This session has ended. Log in again.', 'The session has ended');
+
+/** The caller's token, verified for how it came (a bearer token or the session cookie). */
+async function callerToken(request: Request, changesState: boolean): Promise<{ claims: SessionClaims; via: ApiCaller['via'] }> {
   const header = request.headers.get('authorization');
   let token: string | undefined;
   let via: ApiCaller['via'] = 'bearer';
@@ -50,7 +70,5 @@ export async function requireCaller(request: Request, { changesState }: { change
       ? unauthorized('token_expired', 'The access token has expired. Get a new one.', 'The access token expired')
       : unauthorized('invalid_token', 'The access token is invalid.', 'The access token is invalid');
   }
-  const user = await getLiveSessionUser(verified.claims.sid, Number(verified.claims.sub));
-  if (!user) throw unauthorized('session_ended', 'This session has ended. Log in again.', 'The session has ended');
-  return { user, sessionId: verified.claims.sid, via };
+  return { claims: verified.claims, via };
 }

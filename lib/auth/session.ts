@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { Rollback, step, transaction } from '@/lib/db/client';
 import {
   findLiveSession,
+  findLiveSessionSummary,
   findSessionByRefreshHash,
   insertSession,
   renameSession,
@@ -11,6 +12,8 @@ import {
   revokeSessionsStatement,
   rotateRefreshHash,
   touchSession,
+  type AccountSummary,
+  type LiveSession,
 } from '@/lib/db/queries/sessions';
 import { swapPasswordHash, type PublicUser } from '@/lib/db/queries/users';
 import type { SignInMethod } from '@/lib/db/values';
@@ -67,12 +70,21 @@ export async function startSession(
   return inserted ? { sessionId, refreshToken } : null;
 }
 
-/** The user behind a live session, or null when it was revoked, ended or never existed. */
-export async function getLiveSessionUser(sessionId: string, userId: number, now = new Date()): Promise<PublicUser | null> {
-  const live = await findLiveSession(sessionId, userId, now);
+/** A live session found, its "last seen" brought up to date at most once a minute; null when none was. */
+async function seen<T extends LiveSession>(live: T | undefined, sessionId: string, now: Date): Promise<T | null> {
   if (!live) return null;
   if (now.getTime() - live.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) await touchSession(sessionId, now);
-  return live.user;
+  return live;
+}
+
+/** The user behind a live session, or null when it was revoked, ended or never existed. */
+export async function getLiveSessionUser(sessionId: string, userId: number, now = new Date()): Promise<PublicUser | null> {
+  return (await seen(await findLiveSession(sessionId, userId, now), sessionId, now))?.user ?? null;
+}
+
+/** The same, and in the same one statement what GET /api/v1/me reports besides the person. */
+export async function getLiveSessionSummary(sessionId: string, userId: number, now = new Date()): Promise<{ user: PublicUser; summary: AccountSummary } | null> {
+  return seen(await findLiveSessionSummary(sessionId, userId, now), sessionId, now);
 }
 
 /**

@@ -74,6 +74,28 @@ describe('sessions', () => {
     }
   });
 
+  it('report, for GET /api/v1/me, the second factors and connected accounts in the same one statement', async () => {
+    const { user, sessionId } = await start(false);
+    const { insertRecoveryCodes } = await import('@/lib/db/queries/two-step');
+    const { insertIdentity } = await import('@/lib/db/queries/identities');
+    await insertRecoveryCodes(getDb(), user.id, ['a', 'b', 'c'], now);
+    await insertIdentity(user.id, { provider: 'oidc', subject: 'sub-1', email: 'ada@example.com', emailVerified: true }, now);
+    // Someone else's rows are not counted.
+    const other = await insertUser({ ...base, username: 'Grace', email: 'grace@example.com' });
+    await insertRecoveryCodes(getDb(), other.id, ['d'], now);
+    const { executed, stop } = await recordStatements();
+    try {
+      const live = await session.getLiveSessionSummary(sessionId, user.id, at(1000));
+      expect(live?.user.username).toBe('Ada');
+      expect(live?.summary).toEqual({ totp: false, passkeys: 0, recoveryCodesLeft: 3, identities: 1 });
+      expect(executed).toHaveLength(1);
+    } finally {
+      stop();
+    }
+    await revokeSession(sessionId, now);
+    expect(await session.getLiveSessionSummary(sessionId, user.id, at(1000))).toBeNull();
+  });
+
   it('end at their absolute limit however active they are', async () => {
     const { user, sessionId } = await start(false);
     expect(await session.getLiveSessionUser(sessionId, user.id, at(session.SESSION_MAX_AGE_MS - 1000))).not.toBeNull();

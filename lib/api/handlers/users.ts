@@ -3,7 +3,6 @@ import { deleteAccount } from '@/lib/account/delete';
 import { confirmEmailChange, startEmailChange } from '@/lib/account/email-change';
 import { updateProfile } from '@/lib/account/profile';
 import { listIdentities } from '@/lib/db/queries/identities';
-import { mfaSummary } from '@/lib/db/queries/two-step';
 import {
   EMAIL_THROUGH_CONFIRMATION,
   apiDeleteBody,
@@ -12,7 +11,7 @@ import {
   apiPatchProfileBody,
   apiPutProfileBody,
 } from '@/lib/validation/api';
-import { requireCaller } from '../auth';
+import { requireCaller, requireCallerWithSummary } from '../auth';
 import { readBody } from '../body';
 import { failureError, json, noContent, validationFailed } from '../errors';
 import { freshToken } from '../profile';
@@ -21,8 +20,8 @@ import { requireOwnAccount, toApiUser } from '../users';
 
 export const me: Methods = {
   async GET(request) {
-    const { user } = await requireCaller(request, { changesState: false });
-    const { identities, ...mfa } = await mfaSummary(user.id);
+    const { user, summary } = await requireCallerWithSummary(request);
+    const { identities, ...mfa } = summary;
     const linked = identities > 0 ? await listIdentities(user.id) : [];
     return json({ user: toApiUser(user), mfa, identities: linked.map((i) => ({ provider: i.provider, email: i.email, linkedAt: i.linkedAt.toISOString() })) });
   },

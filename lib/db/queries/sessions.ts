@@ -31,9 +31,24 @@ export async function insertSession(values: NewSession, passwordHash?: string): 
 
 export type LiveSession = { user: PublicUser; lastSeenAt: Date };
 
-// Every authenticated request runs this: prepared once per database, it skips rebuilding the SQL
-// each time (on PostgreSQL it is a named server-side statement).
+/** What GET /api/v1/me reports besides the person: second factors, passkeys, connected accounts. */
+export type AccountSummary = { totp: boolean; passkeys: number; recoveryCodesLeft: number; identities: number };
+
+// Every authenticated request runs one of these: prepared once per database, they skip rebuilding
+// the SQL each time (on PostgreSQL they are named server-side statements).
 const liveSessionStatements = new WeakMap<Db, ReturnType<typeof prepareLiveSession>>();
+const liveSummaryStatements = new WeakMap<Db, ReturnType<typeof prepareLiveSummary>>();
+
+/** Live: not revoked, not past its absolute end. */
+function liveWhere() {
+  const { sessions } = getTables();
+  return and(
+    eq(sessions.id, sql.placeholder('sessionId')),
+    eq(sessions.userId, sql.placeholder('userId')),
+    isNull(sessions.revokedAt),
+    gt(sessions.expiresAt, sql.placeholder('now')),
+  );
+}
 
 function prepareLiveSession(db: Db) {
   const { sessions, users } = getTables();
@@ -41,26 +56,55 @@ function prepareLiveSession(db: Db) {
     .select({ user: publicUserColumns(), lastSeenAt: sessions.lastSeenAt })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(
-      and(
-        eq(sessions.id, sql.placeholder('sessionId')),
-        eq(sessions.userId, sql.placeholder('userId')),
-        isNull(sessions.revokedAt),
-        gt(sessions.expiresAt, sql.placeholder('now')),
-      ),
-    )
+    .where(liveWhere())
     // SQLite's prepare() takes no name and ignores this one; PostgreSQL's needs it.
     .prepare(...(['live_session'] as unknown as []));
 }
+
+function prepareLiveSummary(db: Db) {
+  const { sessions, users, totpFactors, recoveryCodes, passkeys, identities } = getTables();
+  const owned = (table: typeof totpFactors | typeof recoveryCodes | typeof passkeys | typeof identities) =>
+    sql`${table.userId} = ${sessions.userId}`;
+  return db
+    .select({
+      user: publicUserColumns(),
+      lastSeenAt: sessions.lastSeenAt,
+      totp: sql<number | string>`(select count(*) from ${totpFactors} where ${owned(totpFactors)} and ${totpFactors.confirmedAt} is not null)`,
+      recoveryCodesLeft: sql<number | string>`(select count(*) from ${recoveryCodes} where ${owned(recoveryCodes)})`,
+      passkeys: sql<number | string>`(select count(*) from ${passkeys} where ${owned(passkeys)})`,
+      identities: sql<number | string>`(select count(*) from ${identities} where ${owned(identities)})`,
+    })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(liveWhere())
+    .prepare(...(['live_session_summary'] as unknown as []));
+}
+
+/** Placeholders skip the columns' mapping: SQLite's column holds milliseconds, PostgreSQL's a timestamptz. */
+const liveParams = (sessionId: string, userId: number, now: Date) => ({ sessionId, userId, now: isPostgres() ? now.toISOString() : now.getTime() });
 
 /** The session and its user in one query: live means not revoked, not past its absolute end. */
 export async function findLiveSession(sessionId: string, userId: number, now: Date): Promise<LiveSession | undefined> {
   const db = getDb();
   let statement = liveSessionStatements.get(db);
   if (!statement) liveSessionStatements.set(db, (statement = prepareLiveSession(db)));
-  // Placeholders skip the columns' mapping: SQLite's column holds milliseconds, PostgreSQL's a timestamptz.
-  const [found] = await statement.execute({ sessionId, userId, now: isPostgres() ? now.toISOString() : now.getTime() });
+  const [found] = await statement.execute(liveParams(sessionId, userId, now));
   return found;
+}
+
+/** findLiveSession, and in the same statement what GET /api/v1/me reports besides the person. */
+export async function findLiveSessionSummary(sessionId: string, userId: number, now: Date): Promise<(LiveSession & { summary: AccountSummary }) | undefined> {
+  const db = getDb();
+  let statement = liveSummaryStatements.get(db);
+  if (!statement) liveSummaryStatements.set(db, (statement = prepareLiveSummary(db)));
+  const [found] = await statement.execute(liveParams(sessionId, userId, now));
+  if (!found) return undefined;
+  const { user, lastSeenAt, totp, recoveryCodesLeft, passkeys, identities } = found;
+  return {
+    user,
+    lastSeenAt,
+    summary: { totp: Number(totp) > 0, passkeys: Number(passkeys), recoveryCodesLeft: Number(recoveryCodesLeft), identities: Number(identities) },
+  };
 }
 
 /**

@@ -155,35 +155,3 @@ export async function discardChallengesStartedWith(userId: number, method: SignI
     .set({ usedAt: now })
     .where(and(eq(loginChallenges.userId, userId), eq(loginChallenges.method, method), isNull(loginChallenges.usedAt)));
 }
-
-// Every GET /api/v1/me runs this beside the session lookup: prepared once per database, as that
-// one is (queries/sessions.ts), it skips building and compiling four subqueries each time.
-const summaryStatements = new WeakMap<Db, ReturnType<typeof prepareSummary>>();
-
-function prepareSummary(db: Db) {
-  const { users, totpFactors, recoveryCodes, passkeys, identities } = getTables();
-  const userId = sql.placeholder('userId');
-  return db
-    .select({
-      totp: sql<number | string>`(select count(*) from ${totpFactors} where ${sql.identifier('user_id')} = ${userId} and ${sql.identifier('confirmed_at')} is not null)`,
-      left: sql<number | string>`(select count(*) from ${recoveryCodes} where ${sql.identifier('user_id')} = ${userId})`,
-      passkeys: sql<number | string>`(select count(*) from ${passkeys} where ${sql.identifier('user_id')} = ${userId})`,
-      identities: sql<number | string>`(select count(*) from ${identities} where ${sql.identifier('user_id')} = ${userId})`,
-    })
-    .from(users)
-    .where(eq(users.id, userId))
-    // SQLite's prepare() takes no name and ignores this one; PostgreSQL's needs it.
-    .prepare(...(['mfa_summary'] as unknown as []));
-}
-
-/**
- * What GET /api/v1/me says of a person's second factors and passkeys, in one statement, and how
- * many connected accounts it has (listed only when there are some).
- */
-export async function mfaSummary(userId: number): Promise<{ totp: boolean; passkeys: number; recoveryCodesLeft: number; identities: number }> {
-  const db = getDb();
-  let statement = summaryStatements.get(db);
-  if (!statement) summaryStatements.set(db, (statement = prepareSummary(db)));
-  const [row] = await statement.execute({ userId });
-  return { totp: Number(row?.totp ?? 0) > 0, passkeys: Number(row?.passkeys ?? 0), recoveryCodesLeft: Number(row?.left ?? 0), identities: Number(row?.identities ?? 0) };
-}
