@@ -41,7 +41,7 @@ export async function requireCallerWithSummary(request: Request): Promise<ApiCal
   const { claims, via } = await callerToken(request, false);
   const live = await getLiveSessionSummary(claims.sid, Number(claims.sub));
   if (!live) throw sessionEnded();
-  return { ...live, sessionId: claims.sid, via };
+  return { user: live.user, summary: live.summary, sessionId: claims.sid, via };
 }
 
 const sessionEnded = () => unauthorized('session_ended', 'This session has ended. Log in again.', 'The session has ended');
