@@ -12,7 +12,9 @@
 //   the session and the person's row. `personalKey` (lib/auth/page-copy.ts) checks the session as
 //   the middleware and the page would and names the row by a digest; the page names the digest of
 //   the row it was rendered from, and a copy is kept only when the two agree. A change to the
-//   person, an ended session or a token to renew is a miss, and Next answers.
+//   person, an ended session or a token to renew is a miss, and Next answers. With the database
+//   out of reach, the page's own redirect to the 503 page is answered here (Next would wait for
+//   the database a second time).
 //
 // Anything else that could make an answer personal is left to Next: the App Router's own requests
 // (RSC payloads, server actions), and answers that set a cookie, aren't 200, or carry no nonce.
@@ -100,7 +102,7 @@ function keptHeaders(headers, nonce) {
  * and keeps a copy when the answer qualifies. `personalKey(cookieHeader, path)` →
  * `{ key: '<session> <digest>' }`, `{ unavailable: <where the page sends the person> }` or null
  * (lib/auth/page-copy.ts); without it, personal pages are always rendered. `hardening`: the
- * headers every answer carries, for the redirect answered here.
+ * headers every answer carries (HSTS included over HTTPS), for the redirect answered here.
  */
 export function withPageCache(render, { now = Date.now, personalKey, hardening = {} } = {}) {
   /** key → { expires, headers (keptHeaders), parts: Buffer[] (the page cut at its nonce) }; only 200s are kept */

@@ -209,7 +209,8 @@ async function serve() {
   api = await loadApi();
   // The hardening headers every answer carries, for the refusals given here.
   const hardening = Object.fromEntries(api.staticSecurityHeaders().map(({ key, value }) => [key, value]));
-  const handlePage = dev ? app.getRequestHandler() : withPageCache(app.getRequestHandler(), { personalKey: api.personalCopyKey, hardening });
+  // The account page's redirect to the 503 page carries what Next's would: HSTS too, over HTTPS.
+  const handlePage = dev ? app.getRequestHandler() : withPageCache(app.getRequestHandler(), { personalKey: api.personalCopyKey, hardening: api.hardeningHeaders() });
 
   server = http.createServer((req, res) => {
     // A request on a kept-alive connection after the drain began: answered, and the connection ends.

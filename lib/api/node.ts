@@ -16,3 +16,4 @@ export const handleApi = getRequestListener(api.fetch);
 export { deferredWorkDone } from '@/lib/request-scope';
 export { staticSecurityHeaders } from '@/lib/security/headers';
 export { personalCopyKey } from '@/lib/auth/page-copy';
+export { hardeningHeaders } from './errors';

@@ -202,6 +202,8 @@ async function expectOutageAnswers(person: Person): Promise<void> {
   expect(account.status).toBe(307);
   const location = account.headers.get('location')!;
   expect(location).toMatch(/^\/unavailable\?next=%2Faccount$/);
+  // As every page's answer here (HTTPS cookies): whichever part of the server gave it.
+  expect(account.headers.get('strict-transport-security')).toMatch(/^max-age=\d+/);
   const unavailable = await page(location, person.cookie);
   // The person waits for both: the page's own try, then the 503 page's readiness check.
   expect(account.ms + unavailable.ms).toBeLessThan(ANSWER_WITHIN_MS);
