@@ -39,8 +39,10 @@ if (
 }
 const COST = Number(process.env.BCRYPT_COST ?? 11);
 const SEED_USERS = smoke ? 20 : 300;
-/** Enough for every status and check to show; the hash-bound scenarios take seconds per hundred. */
+/** Enough for every status and check to show. */
 const SMOKE_REQUESTS = 100;
+/** A smoke run's hashing-bound POSTs: two per connection (a hundred would take five seconds a scenario). */
+const smokeBound = (options: Load): Partial<Options> => ({ amount: options.method === 'POST' ? 2 * (options.connections ?? 10) : SMOKE_REQUESTS });
 const PASSWORD = 'benchmark passphrase 1';
 const cores = os.availableParallelism();
 
@@ -159,7 +161,10 @@ type Answering = Pick<Peer, 'baseUrl' | 'pids'>;
 async function cannon(server: Answering, { path: urlPath, ...options }: Load, bound: Partial<Options>): Promise<Result> {
   const times: number[] = [];
   // Without a callback it is both: the tracker (an event emitter) and the promise of the result.
-  const instance = autocannon({ url: `${server.baseUrl}${urlPath}`, connections: 10, ...options, ...bound } as Options) as Promise<Result> & autocannon.Instance;
+  // autocannon ends a run at its next sample, once a second by default: a smoke run's hundred
+  // requests would each take a whole second.
+  const sampling = smoke ? { sampleInt: 50 } : {};
+  const instance = autocannon({ url: `${server.baseUrl}${urlPath}`, connections: 10, ...sampling, ...options, ...bound } as Options) as Promise<Result> & autocannon.Instance;
   instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => times.push(responseTime));
   const result = await instance;
   if (times.length === 0) return result;
@@ -180,7 +185,8 @@ const WARM_UP_LIMIT_MS = 30_000;
 async function warmUp(server: Answering, options: Load) {
   const answering = server.pids().length;
   if (smoke) {
-    await cannon(server, options, { amount: Math.max(30 * answering, options.connections ?? 0) });
+    // A request per connection: the smoke run checks that the scenarios run, not their speed.
+    await cannon(server, options, { amount: Math.max(answering, options.connections ?? 10) });
     return;
   }
   const started = Date.now();
@@ -231,7 +237,7 @@ async function withPeakRss<T>(server: Answering, work: () => Promise<T>): Promis
 
 async function load(server: Target, name: string, options: Load): Promise<Scenario> {
   await warmUp(server, options);
-  const { result, peakRssMb } = await withPeakRss(server, () => cannon(server, options, smoke ? { amount: SMOKE_REQUESTS } : { duration: 10 }));
+  const { result, peakRssMb } = await withPeakRss(server, () => cannon(server, options, smoke ? smokeBound(options) : { duration: 10 }));
   return summarise(name, [result], peakRssMb);
 }
 
@@ -246,7 +252,7 @@ async function interleaved(server: Answering, entries: [string, Load, Answering?
   const peaks = entries.map(() => 0);
   for (let round = 0; round < (smoke ? 1 : 5); round += 1) {
     for (const [i, [, options, target = server]] of entries.entries()) {
-      const { result, peakRssMb } = await withPeakRss(target, () => cannon(target, options, smoke ? { amount: SMOKE_REQUESTS } : { duration: 2 }));
+      const { result, peakRssMb } = await withPeakRss(target, () => cannon(target, options, smoke ? smokeBound(options) : { duration: 2 }));
       slices[i]!.push(result);
       peaks[i] = Math.max(peaks[i]!, peakRssMb);
     }
