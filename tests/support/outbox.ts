@@ -5,16 +5,24 @@ import path from 'node:path';
 
 export type OutboxMail = { to: string; from: string; subject: string; text: string; html: string; sentAt: string };
 
+// A message's file is complete when it appears (written aside, then renamed) and never changes, so
+// each is read once: a run's outbox grows to thousands of messages, and the waits below look every
+// tenth of a second.
+const read = new Map<string, OutboxMail>();
+
 /** Every message the app with this data folder wrote to its outbox for `to`, oldest first. */
 export function mailTo(to: string, dataDir: string): OutboxMail[] {
   const dir = path.join(dataDir, 'outbox');
   if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.endsWith('.json'))
-    .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as OutboxMail)
-    .filter((m) => m.to === to)
-    .sort((a, b) => a.sentAt.localeCompare(b.sentAt));
+  const mails: OutboxMail[] = [];
+  for (const name of fs.readdirSync(dir)) {
+    if (!name.endsWith('.json')) continue;
+    const file = path.join(dir, name);
+    let mail = read.get(file);
+    if (!mail) read.set(file, (mail = JSON.parse(fs.readFileSync(file, 'utf8')) as OutboxMail));
+    if (mail.to === to) mails.push(mail);
+  }
+  return mails.sort((a, b) => a.sentAt.localeCompare(b.sentAt));
 }
 
 /**
@@ -27,7 +35,7 @@ export async function waitForMails(to: string, dataDir: string, until: (mails: O
     const mails = mailTo(to, dataDir);
     if (until(mails)) return mails;
     if (Date.now() > deadline) throw new Error(`the mail to ${to} did not arrive within 10 s (have: ${JSON.stringify(mails.map((m) => m.subject))})`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 25));
   }
 }
 

@@ -9,5 +9,5 @@ export async function submit(button: Locator): Promise<void> {
   const page = button.page();
   await Promise.all([page.waitForResponse((response) => response.request().method() === 'POST'), button.click()]);
   // Polling, not requestAnimationFrame: pages under test may run with JavaScript off.
-  await page.waitForFunction(() => !document.querySelector('button[type="submit"][disabled]'), undefined, { polling: 100 });
+  await page.waitForFunction(() => !document.querySelector('button[type="submit"][disabled]'), undefined, { polling: 25 });
 }

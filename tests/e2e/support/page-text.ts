@@ -9,7 +9,7 @@ export async function textOf(page: Page, selector: string): Promise<string> {
 
 /**
  * Waits for an element to show exactly `text`, as a person waits for an answer: up to 20 s, since
- * CI runs two test files side by side on two cores, each with its own servers and browsers.
+ * CI runs three test files side by side on two cores, each with its own servers and browsers.
  */
 export async function expectText(page: Page, selector: string, text: string): Promise<void> {
   const deadline = Date.now() + 20_000;
@@ -19,7 +19,7 @@ export async function expectText(page: Page, selector: string, text: string): Pr
         ([sel, want]) => (document.querySelector(sel!) as HTMLElement | null)?.innerText.trim() === want,
         [selector, text],
         // Polling, not requestAnimationFrame: pages under test may run with JavaScript off.
-        { timeout: Math.max(1, deadline - Date.now()), polling: 100 },
+        { timeout: Math.max(1, deadline - Date.now()), polling: 25 },
       );
       break;
     } catch {
