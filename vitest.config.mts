@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
@@ -20,6 +21,8 @@ export default defineConfig({
           // Real bcrypt compares, dozens at once in the bursts and races: on a busy two-core
           // machine a test takes more than the default 5 s.
           testTimeout: 30_000,
+          // A file per core: Vitest's default keeps one core for itself, which sits idle here.
+          maxWorkers: os.availableParallelism(),
         },
       },
       {
@@ -32,6 +35,7 @@ export default defineConfig({
           globalSetup: ['tests/support/postgres-global.ts'],
           environment: 'node',
           testTimeout: 30_000,
+          maxWorkers: os.availableParallelism(),
           hookTimeout: 60_000,
         },
       },
@@ -43,9 +47,10 @@ export default defineConfig({
           globalSetup: ['tests/e2e/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
-          // Files run side by side on the shared server (each test is its own clients and users):
-          // most of their time is spent waiting on a browser or a server, not on a core.
-          maxWorkers: 2,
+          // Files run side by side on the shared server (each test is its own clients and users).
+          // A file per core keeps the cores busy most of the time, but some files wait for long
+          // stretches (servers starting, timeouts, mail): one more file fills those.
+          maxWorkers: os.availableParallelism() + 1,
         },
       },
     ],
