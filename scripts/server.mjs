@@ -160,7 +160,7 @@ async function loadApi() {
   return {
     handleApi: (req, res) => current.handleApi(req, res),
     deferredWorkDone: () => current.deferredWorkDone(),
-    staticSecurityHeaders: () => current.staticSecurityHeaders(),
+    hardeningHeaders: () => current.hardeningHeaders(),
   };
 }
 
@@ -207,10 +207,10 @@ async function serve() {
   // and makes one for development.
   await app.prepare();
   api = await loadApi();
-  // The hardening headers every answer carries, for the refusals given here.
-  const hardening = Object.fromEntries(api.staticSecurityHeaders().map(({ key, value }) => [key, value]));
-  // The account page's redirect to the 503 page carries what Next's would: HSTS too, over HTTPS.
-  const handlePage = dev ? app.getRequestHandler() : withPageCache(app.getRequestHandler(), { personalKey: api.personalCopyKey, hardening: api.hardeningHeaders() });
+  // The hardening headers every answer carries (HSTS too, over HTTPS), for the refusals given here
+  // and the account page's redirect to the 503 page.
+  const hardening = api.hardeningHeaders();
+  const handlePage = dev ? app.getRequestHandler() : withPageCache(app.getRequestHandler(), { personalKey: api.personalCopyKey, hardening });
 
   server = http.createServer((req, res) => {
     // A request on a kept-alive connection after the drain began: answered, and the connection ends.

@@ -14,6 +14,5 @@ import { api } from './app';
 export const handleApi = getRequestListener(api.fetch);
 
 export { deferredWorkDone } from '@/lib/request-scope';
-export { staticSecurityHeaders } from '@/lib/security/headers';
 export { personalCopyKey } from '@/lib/auth/page-copy';
 export { hardeningHeaders } from './errors';

@@ -175,6 +175,8 @@ describe('bodies of pages and server actions', () => {
     expect(response.status).toBe(411);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    // Production without AUTH_URL: an https site as far as it knows, so HSTS as on every page.
+    expect(response.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
   });
 
   it('a declared body over 64 KB is refused with 413 and the page that says so', async () => {
@@ -182,6 +184,7 @@ describe('bodies of pages and server actions', () => {
     expect(response.status).toBe(413);
     expect(response.text).toContain('That was too much data');
     expect(response.headers.get('cache-control')).toBe('no-store');
+    expect(response.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
   });
 
   it('a small form post (with Content-Length, as browsers send) still runs the server action', async () => {
