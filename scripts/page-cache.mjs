@@ -80,6 +80,8 @@ function storedBlock(bytes) {
 
 /** The copy's pieces joined around `nonceBytes`, gzipped. */
 function gzipped(copy, nonceBytes) {
+  // Deflated for the first browser that asks (a copy kept for clients that don't never is).
+  copy.deflated ??= copy.parts.map(deflatePiece);
   const nonceBlock = storedBlock(nonceBytes);
   const pieces = [GZIP_HEADER, copy.deflated[0]];
   let crc = crc32(copy.parts[0]);
@@ -142,7 +144,7 @@ function keptHeaders(headers, nonce) {
  * headers every answer carries (HSTS included over HTTPS), for the redirect answered here.
  */
 export function withPageCache(render, { now = Date.now, personalKey, hardening = {} } = {}) {
-  /** key → { expires, headers (keptHeaders), parts: Buffer[] (the page cut at its nonce), deflated: each part deflated }; only 200s are kept */
+  /** key → { expires, headers (keptHeaders), parts: Buffer[] (the page cut at its nonce), deflated?: each part deflated }; only 200s are kept */
   const copies = { public: bounded(MAX_ENTRIES), personal: bounded(MAX_PERSONAL_ENTRIES) };
 
   function send(req, res, copy) {
@@ -200,7 +202,6 @@ export function withPageCache(render, { now = Date.now, personalKey, hardening =
         expires: now() + TTL_MS,
         headers: keptHeaders(headers, nonce),
         parts,
-        deflated: parts.map(deflatePiece),
       });
     });
   }
