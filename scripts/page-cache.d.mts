@@ -8,6 +8,7 @@ export const PERSONAL_PAGES: Set<string>;
 export const TTL_MS: number;
 export const MAX_ENTRIES: number;
 export const MAX_PERSONAL_ENTRIES: number;
+export function acceptsGzip(header?: string): boolean;
 export function withPageCache(
   render: Handler,
   options?: {

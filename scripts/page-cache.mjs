@@ -98,6 +98,22 @@ function gzipped(copy, nonceBytes) {
   return Buffer.concat(pieces);
 }
 
+/**
+ * Whether an Accept-Encoding header takes gzip (RFC 9110 §12.5.3): named, or `*` without gzip
+ * named, with a weight above zero; `gzip;q=0` refuses it.
+ */
+export function acceptsGzip(header = '') {
+  let star = false;
+  for (const entry of header.split(',')) {
+    const [coding = '', ...params] = entry.split(';').map((part) => part.trim().toLowerCase());
+    const q = params.find((param) => param.startsWith('q='));
+    const weighted = q === undefined || Number(q.slice(2)) > 0;
+    if (coding === 'gzip' || coding === 'x-gzip') return weighted;
+    if (coding === '*') star = weighted;
+  }
+  return star;
+}
+
 const pathOf = (url) => {
   const queryAt = url.indexOf('?');
   return queryAt === -1 ? url : url.slice(0, queryAt);
@@ -157,7 +173,7 @@ export function withPageCache(render, { now = Date.now, personalKey, hardening =
     const nonceBytes = Buffer.from(nonce);
     let body;
     // As Next would have: gzip when the browser takes it.
-    if (/\bgzip\b/.test(req.headers['accept-encoding'] ?? '')) {
+    if (acceptsGzip(req.headers['accept-encoding'])) {
       body = gzipped(copy, nonceBytes);
       headers.push('Content-Encoding', 'gzip');
     } else {

@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_ENTRIES, MAX_PERSONAL_ENTRIES, TTL_MS, withPageCache } from '../../scripts/page-cache.mjs';
+import { MAX_ENTRIES, MAX_PERSONAL_ENTRIES, TTL_MS, acceptsGzip, withPageCache } from '../../scripts/page-cache.mjs';
 
 let server: http.Server;
 let base: string;
@@ -109,6 +109,11 @@ describe('the public pages for a visitor without a session', () => {
     expectOneNonce({ text, nonce });
     const plain = await get('/register');
     expect(text.replaceAll(nonce, '')).toBe(plain.text.replaceAll(plain.nonce!, ''));
+  });
+
+  it('are gzipped only for a client that takes gzip, by its weights', () => {
+    for (const header of ['gzip, deflate, br, zstd', 'GZIP', 'br;q=1.0, gzip;q=0.5', 'x-gzip', '*', 'br, *;q=0.1']) expect(acceptsGzip(header), header).toBe(true);
+    for (const header of [undefined, '', 'identity', 'br', 'gzip;q=0', 'gzip; q=0.000, br', '*;q=0', '*, gzip;q=0', 'gzipped']) expect(acceptsGzip(header), String(header)).toBe(false);
   });
 
   it('keep one copy per address, query included', async () => {
