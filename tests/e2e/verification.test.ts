@@ -147,7 +147,7 @@ describe('EMAIL_VERIFICATION=required (the default)', () => {
     await verificationCode(newcomer.email, dataDir());
   });
 
-  it('takes as long for a registered address as for a new one (medians of several sign-ups)', async () => {
+  it('takes as long for a registered address as for a new one (the fastest of several sign-ups each)', async () => {
     const owners = await Promise.all([registered(), registered(), registered()]);
     const time = async (body: object) => {
       const started = performance.now();
@@ -156,13 +156,14 @@ describe('EMAIL_VERIFICATION=required (the default)', () => {
     };
     const fresh: number[] = [];
     const taken: number[] = [];
-    for (let i = 0; i < 6; i += 1) {
+    for (let i = 0; i < 8; i += 1) {
       fresh.push(await time(registration(newPerson())));
       taken.push(await time(registration(newPerson({ email: owners[i % owners.length]!.email }))));
     }
-    const median = (values: number[]) => values.sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
-    const ratio = median(taken) / median(fresh);
-    // Both hash a password (tens of ms); a registered address skipping it would be several times faster.
+    // The fastest of each: the test files running alongside can only add time to a sign-up, and
+    // did push a median of six off by half. Both hash a password (tens of ms); a registered
+    // address skipping the hash would be several times faster, its fastest too.
+    const ratio = Math.min(...taken) / Math.min(...fresh);
     expect(ratio).toBeGreaterThan(0.5);
     expect(ratio).toBeLessThan(2);
   });
