@@ -9,7 +9,7 @@ export async function textOf(page: Page, selector: string): Promise<string> {
 
 /**
  * Waits for an element to show exactly `text`, as a person waits for an answer: up to 20 s, since
- * CI runs three test files side by side on two cores, each with its own servers and browsers.
+ * CI runs two test files side by side on two cores, each with its own servers and browsers.
  */
 export async function expectText(page: Page, selector: string, text: string): Promise<void> {
   const deadline = Date.now() + 20_000;
