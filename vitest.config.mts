@@ -11,6 +11,11 @@ export default defineConfig({
     },
   },
   test: {
+    // A file per core, in every project: Vitest's default keeps one core for itself, which sat
+    // idle here. For the browser files one more filled the stretches where files wait (servers
+    // starting, timeouts, mail) and saved about 30 s, but made two of nine runs fail on timing
+    // and console checks under the extra load.
+    maxWorkers: os.availableParallelism(),
     projects: [
       {
         extends: true,
@@ -21,8 +26,6 @@ export default defineConfig({
           // Real bcrypt compares, dozens at once in the bursts and races: on a busy two-core
           // machine a test takes more than the default 5 s.
           testTimeout: 30_000,
-          // A file per core: Vitest's default keeps one core for itself, which sits idle here.
-          maxWorkers: os.availableParallelism(),
         },
       },
       {
@@ -35,7 +38,6 @@ export default defineConfig({
           globalSetup: ['tests/support/postgres-global.ts'],
           environment: 'node',
           testTimeout: 30_000,
-          maxWorkers: os.availableParallelism(),
           hookTimeout: 60_000,
         },
       },
@@ -47,11 +49,7 @@ export default defineConfig({
           globalSetup: ['tests/e2e/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
-          // Files run side by side on the shared server (each test is its own clients and users),
-          // a file per core: they keep the cores busy. One more file filled the stretches where
-          // files wait (servers starting, timeouts, mail) and saved about 30 s here, but made two
-          // of nine runs fail on timing and console checks under the extra load.
-          maxWorkers: os.availableParallelism(),
+          // Files run side by side on the shared server: each test is its own clients and users.
         },
       },
     ],

@@ -162,10 +162,10 @@ type Answering = Pick<Peer, 'baseUrl' | 'pids'>;
  */
 async function cannon(server: Answering, { path: urlPath, ...options }: Load, bound: Partial<Options>): Promise<Result> {
   const times: number[] = [];
-  // Without a callback it is both: the tracker (an event emitter) and the promise of the result.
   // autocannon ends a run at its next sample, once a second by default: a smoke run's hundred
   // requests would each take a whole second.
   const sampling = smoke ? { sampleInt: 50 } : {};
+  // Without a callback it is both: the tracker (an event emitter) and the promise of the result.
   const instance = autocannon({ url: `${server.baseUrl}${urlPath}`, connections: 10, ...sampling, ...options, ...bound } as Options) as Promise<Result> & autocannon.Instance;
   instance.on('response', (_client: unknown, _status: number, _bytes: number, responseTime: number) => times.push(responseTime));
   const result = await instance;
