@@ -1,6 +1,22 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
+
+// Every temporary folder of the run (the tests', the servers', PostgreSQL's, Chromium's) goes
+// under one that is removed when the run ends, so a run leaves nothing in /tmp even where a test
+// forgets to clean up. Traversable by all: the throw-away PostgreSQL runs as its own user. The
+// config is read again in other processes of the run; the one that made the folder removes it.
+// E2E_KEEP_DATA=1 keeps it, with the servers' data folders, for a look afterwards.
+if (!process.env.GATEHOUSE_TEST_TMP) {
+  const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-tests-'));
+  fs.chmodSync(runTmp, 0o711);
+  process.env.GATEHOUSE_TEST_TMP = process.env.TMPDIR = runTmp;
+  process.once('exit', () => {
+    if (process.env.E2E_KEEP_DATA === '1') console.log(`Kept the run's temporary folders in ${runTmp}`);
+    else fs.rmSync(runTmp, { recursive: true, force: true });
+  });
+}
 
 export default defineConfig({
   resolve: {
