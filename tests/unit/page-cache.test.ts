@@ -17,6 +17,9 @@ let rows: Map<string, string>;
 /** What lib/auth/page-copy.ts's personalKey does: null for no live session, else the session and its row's digest; or it fails, or finds the database out of reach. */
 let keyFails: boolean;
 let databaseAway: boolean;
+/** While set, each answer's end() waits in `heldBack`, as a write waits for a socket that is full. */
+let slowSockets: boolean;
+let heldBack: (() => void)[];
 
 const sessionOf = (cookie: string | undefined) => /(?:^|; )s=([^;]+)/.exec(cookie ?? '')?.[1];
 const digestOf = (row: string) => Buffer.from(row).toString('base64url');
@@ -55,8 +58,16 @@ beforeEach(async () => {
   rows = new Map();
   keyFails = false;
   databaseAway = false;
+  slowSockets = false;
+  heldBack = [];
   const handle = withPageCache(render, { now: () => clock, personalKey, hardening: { 'X-Content-Type-Options': 'nosniff' } });
-  server = http.createServer((req, res) => handle(req, res));
+  server = http.createServer((req, res) => {
+    if (slowSockets) {
+      const end = res.end.bind(res) as (...args: unknown[]) => void;
+      res.end = ((...args: unknown[]) => (heldBack.push(() => end(...args)), res)) as typeof res.end;
+    }
+    handle(req, res);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
@@ -109,6 +120,21 @@ describe('the public pages for a visitor without a session', () => {
     expectOneNonce({ text, nonce });
     const plain = await get('/register');
     expect(text.replaceAll(nonce, '')).toBe(plain.text.replaceAll(plain.nonce!, ''));
+  });
+
+  // Answers are joined in buffers that are used again once an answer has reached the socket. A
+  // socket that can't take an answer yet (a client reading slowly) is stood in for by holding
+  // each answer's end() back: one buffer given back too soon would carry the next answer's nonce.
+  it('keep every answer whole while the sockets have not taken them yet', async () => {
+    await get('/');
+    slowSockets = true;
+    const pages = Array.from({ length: 6 }, (_, i) => get('/', { 'accept-encoding': i % 2 ? 'gzip' : 'identity' }));
+    await expect.poll(() => heldBack.length).toBe(6);
+    for (const end of heldBack.splice(0)) end();
+    const answers = await Promise.all(pages);
+    for (const page of answers) expectOneNonce(page);
+    expect(new Set(answers.map((page) => page.nonce)).size).toBe(6);
+    expect(renders).toEqual(['/']);
   });
 
   it('are gzipped only for a client that takes gzip, by its weights', () => {
