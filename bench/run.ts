@@ -26,16 +26,20 @@ const ENGINE = option('db', INSTANCES > 1 ? 'postgres' : 'sqlite');
 const WORKERS = Number(option('workers', '1'));
 /** `--scaling`: one worker against one per core, side by side in one run (see scalingRun). */
 const SCALING = process.argv.includes('--scaling');
+/** `--engines`: GET /api/v1/me on SQLite against PostgreSQL, side by side in one run (see enginesRun). */
+const ENGINES = process.argv.includes('--engines');
 if (
   !['sqlite', 'postgres'].includes(ENGINE) ||
   !(WORKERS >= 1) ||
   !(INSTANCES >= 1) ||
   (INSTANCES > 1 && ENGINE !== 'postgres') ||
-  (SCALING && (INSTANCES > 1 || process.argv.includes('--workers')))
+  (SCALING && (INSTANCES > 1 || process.argv.includes('--workers'))) ||
+  (ENGINES && (SCALING || ['--db', '--workers', '--instances'].some((flag) => process.argv.includes(flag))))
 ) {
   console.error(
     'usage: npm run bench -- [--smoke] [--db sqlite|postgres] [--workers N] [--instances N (needs --db postgres)]\n' +
-      '       npm run bench -- --scaling [--smoke] [--db sqlite|postgres]',
+      '       npm run bench -- --scaling [--smoke] [--db sqlite|postgres]\n' +
+      '       npm run bench -- --engines [--smoke]',
   );
   process.exit(2);
 }
@@ -313,7 +317,7 @@ function jsonPosts(urlPath: string, body: () => unknown): Load {
   };
 }
 
-async function post(server: Target, p: string, body: unknown, headers: Record<string, string> = {}) {
+async function post(server: Pick<Target, 'baseUrl'>, p: string, body: unknown, headers: Record<string, string> = {}) {
   const response = await fetch(`${server.baseUrl}${p}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-forwarded-for': clientIp(), ...headers },
@@ -485,6 +489,7 @@ function useDatabaseOf(target: Target) {
 async function main() {
   ensureBuild();
   if (SCALING) return scalingRun();
+  if (ENGINES) return enginesRun();
   const [server] = (await startTargets(SERVER_ENV)) as [Target];
   useDatabaseOf(server);
   const peers: Peer[] = [];
@@ -659,6 +664,65 @@ async function scalingRun() {
     printAndSave('scaling', { db: ENGINE, workers: [1, cores], generator }, scenarios, checks, {}, failuresOf(scenarios, () => 200));
   } finally {
     await stopAll(single);
+  }
+}
+
+/**
+ * `--engines`: GET /api/v1/me on SQLite and on PostgreSQL, with one worker and with one per core,
+ * in alternating slices of one run (issue 13: PostgreSQL ≥ 60 % of SQLite). Four servers, each
+ * on a database of its own (the PostgreSQL ones on one throw-away cluster on this machine) and
+ * each with one person signed up and signed in through the API; only the one measured has work.
+ * Load from wrk when it is installed, as for --scaling.
+ */
+async function enginesRun() {
+  const cluster = await startPostgres();
+  const servers: Server[] = [];
+  try {
+    const shapes = [
+      ['SQLite', 1],
+      ['PostgreSQL', 1],
+      ['SQLite', cores],
+      ['PostgreSQL', cores],
+    ] as const;
+    const targets = await Promise.all(
+      shapes.map(async ([engine, workers], i) => {
+        const server = await startServer({
+          ...SERVER_ENV,
+          EMAIL_VERIFICATION: 'off',
+          WEB_CONCURRENCY: String(workers),
+          AUTH_SECRET: randomBytes(32).toString('base64url'),
+          ...(engine === 'PostgreSQL' ? { DATABASE_URL: await cluster.createDatabase() } : {}),
+        });
+        servers.push(server);
+        const someone = person(i, 'engines');
+        const created = await post(server, '/api/v1/auth/register', someone);
+        if (created.status !== 201) throw new Error(`sign-up on ${engine} failed: ${created.status}`);
+        const login = await post(server, '/api/v1/auth/token', { login: someone.username, password: PASSWORD });
+        if (login.status !== 200) throw new Error(`login on ${engine} failed: ${login.status}`);
+        const target: Answering = { baseUrl: server.baseUrl, pids: () => (childrenOf(server.pid).length > 0 ? childrenOf(server.pid) : [server.pid]) };
+        const load: Load = { path: '/api/v1/me', headers: { authorization: `Bearer ${login.body.access_token}` } };
+        return { name: `GET /api/v1/me, ${engine}, ${workers} worker${workers > 1 ? 's' : ''}`, target, load };
+      }),
+    );
+    const generator = fs.existsSync(WRK) ? 'wrk' : 'autocannon';
+    console.log(`Gatehouse engines benchmark${smoke ? ' (smoke)' : ''}: ${cores} cores, SQLite vs PostgreSQL (on this machine), load from ${generator}`);
+    const scenarios: Scenario[] = [];
+    const report = reporter(scenarios);
+    const measured = (await interleaved(
+      targets[0]!.target,
+      targets.map(({ name, target, load }) => [name, load, target] as [string, Load, Answering]),
+      generator === 'wrk' ? wrkSlice : autocannonSlice,
+    )).map(report);
+    const checks: Check[] = [0, 2].map((i) => {
+      const ratio = measured[i + 1]!.rps / measured[i]!.rps;
+      return { what: `/me on PostgreSQL ≥ 60 % of SQLite, ${shapes[i]![1]} worker${shapes[i]![1] > 1 ? 's' : ''}`, value: ratio, ok: ratio >= 0.6 };
+    });
+    const peakRss = Math.max(...scenarios.map((s) => s.peakRssMb));
+    checks.push({ what: 'peak RSS ≤ 300 MB', value: peakRss, ok: peakRss <= 300 });
+    printAndSave('engines', { workers: [1, cores], generator }, scenarios, checks, {}, failuresOf(scenarios, () => 200));
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+    await cluster.stop();
   }
 }
 
