@@ -35,6 +35,7 @@ export type SignatureCheck = (signingInput: Uint8Array<ArrayBuffer>, signature: 
 export type Hs256 = (key: Uint8Array<ArrayBuffer>) => SignatureCheck;
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 const INVALID: VerifyResult = { ok: false, reason: 'invalid' };
 const HEADER = { alg: 'HS256', typ: 'JWT' } as const;
 // Every token we sign starts with this header; recognising it skips decoding and re-encoding it.
@@ -165,7 +166,9 @@ function knownTokens() {
     add(kind: TokenKind, token: string, claims: SessionClaims) {
       const tokens = current(kind);
       if (tokens.size >= KNOWN_LIMIT) tokens.delete(tokens.keys().next().value!);
-      tokens.set(token, claims);
+      // A copy of its own: the token is cut from a header (a whole Cookie header, perhaps kilobytes),
+      // and kept as it is it would keep that header alive with it.
+      tokens.set(decoder.decode(encoder.encode(token)), claims);
     },
   };
 }
