@@ -103,6 +103,12 @@ type Target = {
 };
 
 /** A process's children (a cluster's workers). */
+/** The processes that answer for a server: its workers, or itself when it runs alone. */
+function processesOf(server: Server): number[] {
+  const workers = childrenOf(server.pid);
+  return workers.length > 0 ? workers : [server.pid];
+}
+
 function childrenOf(pid: number): number[] {
   try {
     return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
@@ -128,7 +134,7 @@ async function startTargets(env: Record<string, string>, workersEach?: number[])
     ...(await Promise.all(shapes.slice(1).map((workers) => startServer({ ...shared, DATABASE_URL: databaseUrl, WEB_CONCURRENCY: String(workers) })))),
   ];
   const proxy = !workersEach && INSTANCES > 1 ? await startNginx(servers.map((s) => s.baseUrl)) : null;
-  const pidsOf = (of: Server[]) => () => of.flatMap((s) => (childrenOf(s.pid).length > 0 ? childrenOf(s.pid) : [s.pid]));
+  const pidsOf = (of: Server[]) => () => of.flatMap(processesOf);
   const stop = async () => {
     await proxy?.stop();
     await Promise.all(servers.map((s) => s.stop()));
@@ -287,6 +293,13 @@ async function load(server: Target, name: string, options: Load): Promise<Scenar
 type Slice = (target: Answering, options: Load) => Promise<Result>;
 const autocannonSlice: Slice = (target, options) => cannon(target, options, smoke ? smokeBound(options) : { duration: 2 });
 const wrkSlice: Slice = (target, options) => wrkLoad(target, options, smoke ? 1 : 2);
+
+/** wrk when it is installed, else autocannon, saying so: see scalingRun. */
+function loadGenerator(): { generator: 'wrk' | 'autocannon'; slice: Slice } {
+  if (fs.existsSync(WRK)) return { generator: 'wrk', slice: wrkSlice };
+  console.log(`  (${WRK} is not installed, so the ratios below understate the server's: apt-get install wrk)`);
+  return { generator: 'autocannon', slice: autocannonSlice };
+}
 
 async function interleaved(server: Answering, entries: [string, Load, Answering?][], slice = autocannonSlice): Promise<Scenario[]> {
   for (const [, options, target = server] of entries) await warmUp(target, options);
@@ -638,9 +651,8 @@ async function scalingRun() {
   try {
     const usernames = await seed(single);
     const { bearer, sessionCookie } = await signedIn(single, usernames[0]!);
-    const generator = fs.existsSync(WRK) ? 'wrk' : 'autocannon';
+    const { generator, slice } = loadGenerator();
     console.log(`Gatehouse scaling benchmark${smoke ? ' (smoke)' : ''}: ${cores} cores, ${ENGINE}, 1 worker vs ${cores}, load from ${generator}`);
-    if (generator === 'autocannon') console.log(`  (${WRK} is not installed, so the ratios below understate the server's: apt-get install wrk)`);
     const scenarios: Scenario[] = [];
     const report = reporter(scenarios);
     const pairs: [string, Load][] = [
@@ -653,7 +665,7 @@ async function scalingRun() {
         [`${name}, 1 worker`, options, single],
         [`${name}, ${cores} workers`, options, many],
       ] as [string, Load, Target][]),
-      generator === 'wrk' ? wrkSlice : autocannonSlice,
+      slice,
     )).map(report);
     const checks: Check[] = pairs.map(([name], i) => {
       const ratio = measured[2 * i + 1]!.rps / measured[2 * i]!.rps;
@@ -699,19 +711,19 @@ async function enginesRun() {
         if (created.status !== 201) throw new Error(`sign-up on ${engine} failed: ${created.status}`);
         const login = await post(server, '/api/v1/auth/token', { login: someone.username, password: PASSWORD });
         if (login.status !== 200) throw new Error(`login on ${engine} failed: ${login.status}`);
-        const target: Answering = { baseUrl: server.baseUrl, pids: () => (childrenOf(server.pid).length > 0 ? childrenOf(server.pid) : [server.pid]) };
+        const target: Answering = { baseUrl: server.baseUrl, pids: () => processesOf(server) };
         const load: Load = { path: '/api/v1/me', headers: { authorization: `Bearer ${login.body.access_token}` } };
         return { name: `GET /api/v1/me, ${engine}, ${workers} worker${workers > 1 ? 's' : ''}`, target, load };
       }),
     );
-    const generator = fs.existsSync(WRK) ? 'wrk' : 'autocannon';
+    const { generator, slice } = loadGenerator();
     console.log(`Gatehouse engines benchmark${smoke ? ' (smoke)' : ''}: ${cores} cores, SQLite vs PostgreSQL (on this machine), load from ${generator}`);
     const scenarios: Scenario[] = [];
     const report = reporter(scenarios);
     const measured = (await interleaved(
       targets[0]!.target,
       targets.map(({ name, target, load }) => [name, load, target] as [string, Load, Answering]),
-      generator === 'wrk' ? wrkSlice : autocannonSlice,
+      slice,
     )).map(report);
     const checks: Check[] = [0, 2].map((i) => {
       const ratio = measured[i + 1]!.rps / measured[i]!.rps;

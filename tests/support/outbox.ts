@@ -7,7 +7,7 @@ export type OutboxMail = { to: string; from: string; subject: string; text: stri
 
 // A message's file is complete when it appears (written aside, then renamed) and never changes, so
 // each is read once: a run's outbox grows to thousands of messages, and the waits below look every
-// tenth of a second.
+// 25 ms.
 const read = new Map<string, OutboxMail>();
 
 /** Every message the app with this data folder wrote to its outbox for `to`, oldest first. */
