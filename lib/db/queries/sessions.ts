@@ -1,5 +1,7 @@
 import 'server-only';
-import { and, desc, eq, gt, inArray, isNull, ne, or, sql } from 'drizzle-orm';
+import DataLoader from 'dataloader';
+import { and, desc, eq, gt, inArray, isNull, ne, or, sql, type SQLWrapper } from 'drizzle-orm';
+import type { SelectedFields } from 'drizzle-orm/sqlite-core';
 import { getDb, getTables, isPostgres, Rollback, step, transaction, type Db } from '../client';
 import type { sessions } from '../schema-sqlite';
 import type { SignInMethod } from '../values';
@@ -34,70 +36,132 @@ export type LiveSession = { user: PublicUser; lastSeenAt: Date };
 /** What GET /api/v1/me reports besides the person: second factors, passkeys, connected accounts. */
 export type AccountSummary = { totp: boolean; passkeys: number; recoveryCodesLeft: number; identities: number };
 
-// Every authenticated request runs one of these: prepared once per database, they skip rebuilding
-// the SQL each time (on PostgreSQL they are named server-side statements).
-const liveSessionStatements = new WeakMap<Db, ReturnType<typeof prepareLiveSession>>();
-const liveSummaryStatements = new WeakMap<Db, ReturnType<typeof prepareLiveSummary>>();
+// Every authenticated request runs one of these, prepared once per database so the SQL is not
+// rebuilt each time. On SQLite a lookup is one call inside the process. On PostgreSQL every
+// statement costs a round trip and work at both ends, so the lookups that requests make before
+// the event loop's next check phase go together, like Prisma's batched findUnique: one named
+// statement over the batch's keys, each key answered by its own row or none. Nothing is kept
+// between batches: each request still reads its session as it is when the statement runs.
+type LiveKey = { sessionId: string; userId: number; now: Date };
+type Statement<T> = { execute(params: Record<string, unknown>): Promise<T[]> };
+type Row = Record<string, unknown>;
+const statements = new WeakMap<Db, Map<string, Statement<unknown>>>();
+const loaders = new WeakMap<Db, Map<string, DataLoader<LiveKey, Row | undefined>>>();
+const BATCH_MAX = 100;
 
-/** Live: not revoked, not past its absolute end. */
-function liveWhere() {
+/** Live: not revoked, not past its absolute end, and the token's user's. */
+function liveWhere(sessionId: SQLWrapper, userId: SQLWrapper, now: SQLWrapper) {
   const { sessions } = getTables();
-  return and(
-    eq(sessions.id, sql.placeholder('sessionId')),
-    eq(sessions.userId, sql.placeholder('userId')),
-    isNull(sessions.revokedAt),
-    gt(sessions.expiresAt, sql.placeholder('now')),
-  );
+  return and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt), gt(sessions.expiresAt, now));
 }
 
-function prepareLiveSession(db: Db) {
-  const { sessions, users } = getTables();
-  return db
-    .select({ user: publicUserColumns(), lastSeenAt: sessions.lastSeenAt })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(liveWhere())
-    // SQLite's prepare() takes no name and ignores this one; PostgreSQL's needs it.
-    .prepare(...(['live_session'] as unknown as []));
+/** The columns the session lookups return: the person and when the session was last seen. */
+function liveColumns() {
+  const { sessions } = getTables();
+  return { user: publicUserColumns(), lastSeenAt: sessions.lastSeenAt };
 }
 
-function prepareLiveSummary(db: Db) {
-  const { sessions, users, totpFactors, recoveryCodes, passkeys, identities } = getTables();
+/** What GET /api/v1/me adds: counted in the same statement, per the session's user. */
+function summaryColumns() {
+  const { sessions, totpFactors, recoveryCodes, passkeys, identities } = getTables();
   const owned = (table: typeof totpFactors | typeof recoveryCodes | typeof passkeys | typeof identities) =>
     sql`${table.userId} = ${sessions.userId}`;
-  return db
-    .select({
-      user: publicUserColumns(),
-      lastSeenAt: sessions.lastSeenAt,
-      totp: sql<number | string>`(select count(*) from ${totpFactors} where ${owned(totpFactors)} and ${totpFactors.confirmedAt} is not null)`,
-      recoveryCodesLeft: sql<number | string>`(select count(*) from ${recoveryCodes} where ${owned(recoveryCodes)})`,
-      passkeys: sql<number | string>`(select count(*) from ${passkeys} where ${owned(passkeys)})`,
-      identities: sql<number | string>`(select count(*) from ${identities} where ${owned(identities)})`,
-    })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(liveWhere())
-    .prepare(...(['live_session_summary'] as unknown as []));
+  return {
+    totp: sql<number | string>`(select count(*) from ${totpFactors} where ${owned(totpFactors)} and ${totpFactors.confirmedAt} is not null)`,
+    recoveryCodesLeft: sql<number | string>`(select count(*) from ${recoveryCodes} where ${owned(recoveryCodes)})`,
+    passkeys: sql<number | string>`(select count(*) from ${passkeys} where ${owned(passkeys)})`,
+    identities: sql<number | string>`(select count(*) from ${identities} where ${owned(identities)})`,
+  };
 }
 
-/** Placeholders skip the columns' mapping: SQLite's column holds milliseconds, PostgreSQL's a timestamptz. */
-const liveParams = (sessionId: string, userId: number, now: Date) => ({ sessionId, userId, now: isPostgres() ? now.toISOString() : now.getTime() });
+/** One key's lookup, for SQLite: placeholders skip the columns' mapping (the column holds milliseconds). */
+function prepareOne(db: Db, columns: SelectedFields): Statement<Row> {
+  const { sessions, users } = getTables();
+  return db
+    .select(columns)
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(liveWhere(sql.placeholder('sessionId'), sql.placeholder('userId'), sql.placeholder('now')))
+    .prepare();
+}
+
+/**
+ * A batch's lookup, for PostgreSQL: the keys as three arrays, unnested with their positions, so
+ * each key gets its own row (or none) however many share a session. A named server-side statement.
+ */
+function prepareBatch(db: Db, name: string, columns: SelectedFields): Statement<Row & { position: number }> {
+  const { sessions, users } = getTables();
+  const keys = sql`unnest(${sql.placeholder('sessionIds')}::text[], ${sql.placeholder('userIds')}::integer[], ${sql.placeholder('nows')}::timestamptz[]) with ordinality as k(session_id, user_id, now, position)`;
+  return db
+    .select({ ...columns, position: sql<number>`k.position::integer` })
+    .from(keys)
+    .innerJoin(sessions, liveWhere(sql`k.session_id`, sql`k.user_id`, sql`k.now`))
+    .innerJoin(users, eq(users.id, sessions.userId))
+    // SQLite's prepare() takes no name; PostgreSQL's needs it.
+    .prepare(...([name] as unknown as []));
+}
+
+function statement<T>(db: Db, name: string, prepare: () => Statement<T>): Statement<T> {
+  let prepared = statements.get(db);
+  if (!prepared) statements.set(db, (prepared = new Map()));
+  let found = prepared.get(name);
+  if (!found) prepared.set(name, (found = prepare()));
+  return found as Statement<T>;
+}
+
+/** A batch's keys as the statement's three arrays; each row comes back with its key's position. */
+async function runBatch(batch: Statement<Row & { position: number }>, keys: readonly LiveKey[]): Promise<(Row | undefined)[]> {
+  const rows = await batch.execute({
+    sessionIds: keys.map((key) => key.sessionId),
+    userIds: keys.map((key) => key.userId),
+    nows: keys.map((key) => key.now.toISOString()),
+  });
+  const answers: (Row | undefined)[] = new Array(keys.length).fill(undefined);
+  for (const { position, ...row } of rows) answers[position - 1] = row;
+  return answers;
+}
+
+function loader(db: Db, name: string, columns: () => SelectedFields): DataLoader<LiveKey, Row | undefined> {
+  let byName = loaders.get(db);
+  if (!byName) loaders.set(db, (byName = new Map()));
+  let found = byName.get(name);
+  if (!found) {
+    const batch = statement(db, name, () => prepareBatch(db, name, columns()));
+    // No cache: a session revoked after one batch must be refused by the next.
+    found = new DataLoader((keys) => runBatch(batch, keys), { cache: false, maxBatchSize: BATCH_MAX, batchScheduleFn: (send) => setImmediate(send) });
+    byName.set(name, found);
+  }
+  return found;
+}
+
+// A key the statement can't take (the database would refuse the whole batch over it) matches no
+// session anyway. Claims come from tokens this server signed, so this is a guard, not a path.
+const usable = ({ sessionId, userId, now }: LiveKey) =>
+  Number.isSafeInteger(userId) && !Number.isNaN(now.getTime()) && !sessionId.includes('\0');
+
+/** A lookup by LiveKey whose rows are `T`: the columns' own row type, which drizzle's builder knows but can't pass through here. */
+function findLive<T>(name: string, columns: () => SelectedFields) {
+  return async (key: LiveKey): Promise<T | undefined> => {
+    const db = getDb();
+    if (isPostgres()) return usable(key) ? ((await loader(db, name, columns).load(key)) as T | undefined) : undefined;
+    const one = statement(db, name, () => prepareOne(db, columns()));
+    const [found] = await one.execute({ sessionId: key.sessionId, userId: key.userId, now: key.now.getTime() });
+    return found as T | undefined;
+  };
+}
+
+type Counted = number | string;
+const liveSession = findLive<LiveSession>('live_session', liveColumns);
+const liveSummary = findLive<LiveSession & { totp: Counted; recoveryCodesLeft: Counted; passkeys: Counted; identities: Counted }>('live_session_summary', () => ({ ...liveColumns(), ...summaryColumns() }));
 
 /** The session and its user in one query: live means not revoked, not past its absolute end. */
 export async function findLiveSession(sessionId: string, userId: number, now: Date): Promise<LiveSession | undefined> {
-  const db = getDb();
-  let statement = liveSessionStatements.get(db);
-  if (!statement) liveSessionStatements.set(db, (statement = prepareLiveSession(db)));
-  const [found] = await statement.execute(liveParams(sessionId, userId, now));
-  return found;
+  return liveSession({ sessionId, userId, now });
 }
 
 /** findLiveSession, and in the same statement what GET /api/v1/me reports besides the person. */
 export async function findLiveSessionSummary(sessionId: string, userId: number, now: Date): Promise<(LiveSession & { summary: AccountSummary }) | undefined> {
-  const db = getDb();
-  let statement = liveSummaryStatements.get(db);
-  if (!statement) liveSummaryStatements.set(db, (statement = prepareLiveSummary(db)));
-  const [found] = await statement.execute(liveParams(sessionId, userId, now));
+  const found = await liveSummary({ sessionId, userId, now });
   if (!found) return undefined;
   const { user, lastSeenAt, totp, recoveryCodesLeft, passkeys, identities } = found;
   return {
