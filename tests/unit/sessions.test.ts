@@ -77,22 +77,27 @@ describe('sessions', () => {
   it('looked up together each get their own answer, in one statement on PostgreSQL', async () => {
     const { user, sessionId } = await start(false);
     const grace = await insertUser({ ...base, username: 'Grace', email: 'grace@example.com' });
-    const graces = (await session.startSession({ userId: grace.id, remember: false, method: 'password', userAgent: 'test', ip: '127.0.0.1' }, now))!;
-    await revokeSession(graces.sessionId, now);
+    const startGraces = () => session.startSession({ userId: grace.id, remember: false, method: 'password', userAgent: 'test', ip: '127.0.0.1' }, now);
+    const graces = (await startGraces())!;
+    const ended = (await startGraces())!;
+    await revokeSession(ended.sessionId, now);
     const lookups: [string, number, Date][] = [
       [sessionId, user.id, at(1000)],
+      [graces.sessionId, grace.id, at(1000)],
       [sessionId, grace.id, at(1000)], // someone else's token naming this session
-      [graces.sessionId, grace.id, at(1000)], // revoked
+      [ended.sessionId, grace.id, at(1000)], // revoked
       ['no-such-session', user.id, at(1000)],
       [sessionId, Number.NaN, at(1000)], // keys the database can't take don't spoil the others'
+      [sessionId, 2 ** 31, at(1000)],
       [`${sessionId}\0`, user.id, at(1000)],
       [sessionId, user.id, at(session.SESSION_MAX_AGE_MS + 1000)], // past its end at this one's moment
       [sessionId, user.id, at(2000)],
+      [graces.sessionId, grace.id, at(2000)],
     ];
     const { executed, stop } = await recordStatements();
     try {
       const found = await Promise.all(lookups.map(([id, userId, moment]) => session.getLiveSessionUser(id, userId, moment)));
-      expect(found.map((live) => live?.username ?? null)).toEqual(['Ada', null, null, null, null, null, null, 'Ada']);
+      expect(found.map((live) => live?.username ?? null)).toEqual(['Ada', 'Grace', null, null, null, null, null, null, null, 'Ada', 'Grace']);
       expect(executed).toHaveLength(isPostgres() ? 1 : lookups.length);
     } finally {
       stop();

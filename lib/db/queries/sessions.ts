@@ -1,4 +1,5 @@
 import 'server-only';
+import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
 import { and, desc, eq, gt, inArray, isNull, ne, or, sql, type SQLWrapper } from 'drizzle-orm';
 import type { SelectedFields } from 'drizzle-orm/sqlite-core';
@@ -87,18 +88,21 @@ function prepareOne(db: Db, columns: SelectedFields): Statement<Row> {
 
 /**
  * A batch's lookup, for PostgreSQL: the keys as three arrays, unnested with their positions, so
- * each key gets its own row (or none) however many share a session. A named server-side statement.
+ * each key gets its own row (or none) however many share a session. A named server-side statement;
+ * the name carries a digest of the text, because PostgreSQL refuses a name already prepared on the
+ * connection with other text (a process whose pool outlives a code reload, as in development).
  */
 function prepareBatch(db: Db, name: string, columns: SelectedFields): Statement<Row & { position: number }> {
   const { sessions, users } = getTables();
   const keys = sql`unnest(${sql.placeholder('sessionIds')}::text[], ${sql.placeholder('userIds')}::integer[], ${sql.placeholder('nows')}::timestamptz[]) with ordinality as k(session_id, user_id, now, position)`;
-  return db
+  const query = db
     .select({ ...columns, position: sql<number>`k.position::integer` })
     .from(keys)
     .innerJoin(sessions, liveWhere(sql`k.session_id`, sql`k.user_id`, sql`k.now`))
-    .innerJoin(users, eq(users.id, sessions.userId))
-    // SQLite's prepare() takes no name; PostgreSQL's needs it.
-    .prepare(...([name] as unknown as []));
+    .innerJoin(users, eq(users.id, sessions.userId));
+  const digest = createHash('sha256').update(query.toSQL().sql).digest('base64url').slice(0, 12);
+  // SQLite's prepare() takes no name; PostgreSQL's needs it.
+  return query.prepare(...([`${name}_${digest}`] as unknown as []));
 }
 
 function statement<T>(db: Db, name: string, prepare: () => Statement<T>): Statement<T> {
@@ -134,10 +138,12 @@ function loader(db: Db, name: string, columns: () => SelectedFields): DataLoader
   return found;
 }
 
-// A key the statement can't take (the database would refuse the whole batch over it) matches no
-// session anyway. Claims come from tokens this server signed, so this is a guard, not a path.
+// A key the statement can't take (the database would refuse the whole batch over it: a user id
+// outside `integer`, a NUL in text, an invalid moment) matches no session anyway. Claims come from
+// tokens this server signed, so this is a guard, not a path.
+const INTEGER_MAX = 2 ** 31 - 1;
 const usable = ({ sessionId, userId, now }: LiveKey) =>
-  Number.isSafeInteger(userId) && !Number.isNaN(now.getTime()) && !sessionId.includes('\0');
+  Number.isInteger(userId) && userId > 0 && userId <= INTEGER_MAX && !Number.isNaN(now.getTime()) && !sessionId.includes('\0');
 
 /** A lookup by LiveKey whose rows are `T`: the columns' own row type, which drizzle's builder knows but can't pass through here. */
 function findLive<T>(name: string, columns: () => SelectedFields) {
