@@ -4,6 +4,7 @@ import { cookies, headers } from 'next/headers';
 import { after } from 'next/server';
 import { serialize } from 'hono/utils/cookie';
 import type { CookieOptions } from '@/lib/auth/cookies';
+import { errorLine } from '@/lib/db/client';
 
 // What the use-cases need from the request they serve: its headers, its cookies (read and set),
 // and a way to do work once the answer is out. Pages and server actions run inside Next, which
@@ -42,7 +43,7 @@ export function runAfterAnswer(scope: RequestScope): void {
         try {
           await task();
         } catch (error) {
-          console.error(`[api] work after the answer failed: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+          console.error(`[api] work after the answer failed: ${errorLine(error)}`);
         }
       }
     }),

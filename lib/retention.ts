@@ -12,7 +12,7 @@ import {
   deleteUnverifiedAccountsBefore,
   deleteWebauthnChallengesExpiredBefore,
 } from '@/lib/db/queries/retention';
-import { driverError } from '@/lib/db/client';
+import { errorLine } from '@/lib/db/client';
 import { env } from '@/lib/env';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -109,8 +109,7 @@ export function startRetention(): void {
       try {
         await runRetention();
       } catch (error) {
-        const cause = driverError(error);
-        console.error(`[retention] failed: ${(cause instanceof Error ? cause.message : String(cause)).replace(/\s+/g, ' ')}`);
+        console.error(`[retention] failed: ${errorLine(error)}`);
       }
       schedule(RUN_EVERY_MS);
     }, delay).unref();

@@ -1,7 +1,7 @@
 import 'server-only';
 import { busy, databaseUnavailable } from '@/lib/account/failure';
 import { HashingBusyError } from '@/lib/auth/password';
-import { isDatabaseUnavailable, logUnavailable } from '@/lib/db/client';
+import { errorLine, isDatabaseUnavailable, logUnavailable } from '@/lib/db/client';
 import { env } from '@/lib/env';
 import { inRequestScope, runAfterAnswer, setCookieHeader } from '@/lib/request-scope';
 import { ApiError, errorResponse, failureError, hardeningHeaders, notFound } from './errors';
@@ -75,7 +75,7 @@ function unexpected(error: unknown): ApiError {
     return failureError(databaseUnavailable());
   }
   // Logged for the operator without request data; the client learns only that it failed.
-  console.error(`[api] unexpected error: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+  console.error(`[api] unexpected error: ${errorLine(error)}`);
   return new ApiError(500, 'internal_error', 'Something went wrong on our side. Please try again.');
 }
 

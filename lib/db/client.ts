@@ -200,12 +200,21 @@ export function driverError(error: unknown): unknown {
   return inner;
 }
 
-/** One line for the operator: where, and the driver's own words (never the SQL or its parameters). */
-export function logUnavailable(where: string, error: unknown): void {
+/**
+ * A failure in one line for the log: the innermost error's code, kind (unless a plain Error) and
+ * words. Never drizzle's wrapper, whose message quotes the statement and its parameters (people's
+ * data; in a batched session lookup, other people's session ids).
+ */
+export function errorLine(error: unknown): string {
   const cause = driverError(error);
   const code = (cause as { code?: unknown } | null)?.code;
-  const text = cause instanceof Error ? cause.message : String(cause);
-  console.warn(`[${where}] database unavailable: ${typeof code === 'string' ? `${code} ` : ''}${text}`);
+  const text = !(cause instanceof Error) ? String(cause) : cause.name === 'Error' ? cause.message : `${cause.name}: ${cause.message}`;
+  return `${typeof code === 'string' ? `${code} ` : ''}${text}`.replace(/\s+/g, ' ');
+}
+
+/** One line for the operator: where, and the driver's own words (never the SQL or its parameters). */
+export function logUnavailable(where: string, error: unknown): void {
+  console.warn(`[${where}] database unavailable: ${errorLine(error)}`);
 }
 
 // PostgreSQL's SQLSTATEs for "can't serve now", not "this statement is wrong": class 08 (connection

@@ -4,7 +4,7 @@
 // liveness probe doesn't care. (tests/e2e/fault.test.ts stops and freezes a real server.)
 import { createServer } from 'node:net';
 import { DrizzleQueryError } from 'drizzle-orm/errors';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { GET as unavailable } from '@/app/unavailable/route';
 import { signSessionToken } from '@/lib/auth/token';
 import { isDatabaseUnavailable } from '@/lib/db/client';
@@ -111,5 +111,21 @@ describe('isDatabaseUnavailable', () => {
 
   it('not something that isn’t an error', () => {
     for (const value of [null, undefined, 'ECONNREFUSED', { code: 'ECONNREFUSED' }]) expect(isDatabaseUnavailable(value)).toBe(false);
+  });
+});
+
+describe('a failed statement in the log', () => {
+  it('is the driver’s own words, never the statement or its parameters (other people’s, in a batch)', async () => {
+    const { unexpectedErrorResponse } = await import('@/lib/api/route');
+    const logged: string[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((line: string) => void logged.push(line));
+    try {
+      const cause = Object.assign(new Error('value "2147483648" is out of range\nfor type integer'), { code: '22003' });
+      const failed = new DrizzleQueryError('select "users"."email" from unnest($1::text[])', [['someone-elses-session-id'], ['ada@example.com']], cause);
+      expect(unexpectedErrorResponse(failed).status).toBe(500);
+      expect(logged).toEqual(['[api] unexpected error: 22003 value "2147483648" is out of range for type integer']);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });
