@@ -46,8 +46,8 @@ export type AccountSummary = { totp: boolean; passkeys: number; recoveryCodesLef
 type LiveKey = { sessionId: string; userId: number; now: Date };
 type Statement<T> = { execute(params: Record<string, unknown>): Promise<T[]> };
 type Row = Record<string, unknown>;
-const statements = new WeakMap<Db, Map<string, Statement<unknown>>>();
-const loaders = new WeakMap<Db, Map<string, DataLoader<LiveKey, Row | undefined>>>();
+type Lookup = (key: LiveKey) => Promise<Row | undefined>;
+const lookups = new WeakMap<Db, Map<string, Lookup>>();
 const BATCH_MAX = 100;
 
 /** Live: not revoked, not past its absolute end, and the token's user's. */
@@ -105,14 +105,6 @@ function prepareBatch(db: Db, name: string, columns: SelectedFields): Statement<
   return query.prepare(...([`${name}_${digest}`] as unknown as []));
 }
 
-function statement<T>(db: Db, name: string, prepare: () => Statement<T>): Statement<T> {
-  let prepared = statements.get(db);
-  if (!prepared) statements.set(db, (prepared = new Map()));
-  let found = prepared.get(name);
-  if (!found) prepared.set(name, (found = prepare()));
-  return found as Statement<T>;
-}
-
 /** A batch's keys as the statement's three arrays; each row comes back with its key's position. */
 async function runBatch(batch: Statement<Row & { position: number }>, keys: readonly LiveKey[]): Promise<(Row | undefined)[]> {
   const rows = await batch.execute({
@@ -125,19 +117,6 @@ async function runBatch(batch: Statement<Row & { position: number }>, keys: read
   return answers;
 }
 
-function loader(db: Db, name: string, columns: () => SelectedFields): DataLoader<LiveKey, Row | undefined> {
-  let byName = loaders.get(db);
-  if (!byName) loaders.set(db, (byName = new Map()));
-  let found = byName.get(name);
-  if (!found) {
-    const batch = statement(db, name, () => prepareBatch(db, name, columns()));
-    // No cache: a session revoked after one batch must be refused by the next.
-    found = new DataLoader((keys) => runBatch(batch, keys), { cache: false, maxBatchSize: BATCH_MAX, batchScheduleFn: (send) => setImmediate(send) });
-    byName.set(name, found);
-  }
-  return found;
-}
-
 // A key the statement can't take (the database would refuse the whole batch over it: a user id
 // outside `integer`, a NUL in text, an invalid moment) matches no session anyway. Claims come from
 // tokens this server signed, so this is a guard, not a path.
@@ -145,14 +124,27 @@ const INTEGER_MAX = 2 ** 31 - 1;
 const usable = ({ sessionId, userId, now }: LiveKey) =>
   Number.isInteger(userId) && userId > 0 && userId <= INTEGER_MAX && !Number.isNaN(now.getTime()) && !sessionId.includes('\0');
 
+/** The lookup for `db`, made once: one statement per key on SQLite, batches on PostgreSQL. */
+function makeLookup(db: Db, name: string, columns: SelectedFields): Lookup {
+  if (!isPostgres()) {
+    const one = prepareOne(db, columns);
+    return async ({ sessionId, userId, now }) => (await one.execute({ sessionId, userId, now: now.getTime() }))[0];
+  }
+  const batch = prepareBatch(db, name, columns);
+  // No cache: a session revoked after one batch must be refused by the next.
+  const loader = new DataLoader((keys: readonly LiveKey[]) => runBatch(batch, keys), { cache: false, maxBatchSize: BATCH_MAX, batchScheduleFn: (send) => setImmediate(send) });
+  return async (key) => (usable(key) ? loader.load(key) : undefined);
+}
+
 /** A lookup by LiveKey whose rows are `T`: the columns' own row type, which drizzle's builder knows but can't pass through here. */
 function findLive<T>(name: string, columns: () => SelectedFields) {
   return async (key: LiveKey): Promise<T | undefined> => {
     const db = getDb();
-    if (isPostgres()) return usable(key) ? ((await loader(db, name, columns).load(key)) as T | undefined) : undefined;
-    const one = statement(db, name, () => prepareOne(db, columns()));
-    const [found] = await one.execute({ sessionId: key.sessionId, userId: key.userId, now: key.now.getTime() });
-    return found as T | undefined;
+    let made = lookups.get(db);
+    if (!made) lookups.set(db, (made = new Map()));
+    let lookup = made.get(name);
+    if (!lookup) made.set(name, (lookup = makeLookup(db, name, columns())));
+    return (await lookup(key)) as T | undefined;
   };
 }
 
