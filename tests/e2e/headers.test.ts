@@ -59,7 +59,8 @@ describe('the CSP in a real browser', () => {
     const page = await context.newPage();
     const violations: string[] = [];
     page.on('console', (message) => {
-      if (message.type() === 'error') violations.push(message.text());
+      // A failed load names no resource in its text; its location does.
+      if (message.type() === 'error') violations.push(`${message.text()} (${message.location().url} on ${page.url()})`);
     });
     await new RegisterPage(page).register(newPerson());
     for (const p of ['/', '/account', '/account/profile', '/account/security', '/forgot-password']) await page.goto(p);
