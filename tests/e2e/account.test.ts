@@ -24,7 +24,7 @@ afterAll(async () => {
 
 describe('at phone width', () => {
   it('wraps the longest username and address instead of running off the screen', async () => {
-    const { context, page, person } = await signedIn(browser, { viewport: { width: 320, height: 640 } }, { username: username(30) });
+    const { page, person } = await signedIn(browser, { viewport: { width: 320, height: 640 } }, { username: username(30) });
     await new ProfilePage(page).partialUpdate({ email: `${'x'.repeat(60)}${username()}@a-rather-long-domain-name.example.com`, currentPassword: person.password });
     await page.waitForSelector('#partial-status');
     for (const path of ['/account', '/account/profile']) {
@@ -34,7 +34,6 @@ describe('at phone width', () => {
     // The header keeps "Log out" on one line next to the (truncated) username.
     const button = await page.getByRole('button', { name: 'Log out' }).boundingBox();
     expect(button!.height).toBeLessThan(44);
-    await context.close();
   });
 });
 

@@ -2,7 +2,7 @@
 // that need a browser or the real server, each checked as a visitor would meet it. The ones an
 // API client meets are in tests/unit (api-attacks, api-limits, api-busy); the open-redirect table
 // is in adversarial.test.ts.
-import type { Browser, BrowserContext } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Person } from '../support/generators';
 import { SiteHeader } from './pages/header';
@@ -23,10 +23,11 @@ afterAll(async () => {
 
 
 /** A browser of its own, logged in as `person` through the form. */
-async function signedIn(person: Person, options: { remember?: boolean } = {}): Promise<BrowserContext> {
+async function signedIn(person: Person, options: { remember?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
   const context = await newContext(browser);
-  await new LoginPage(await context.newPage()).logInToAccount(person.username, person.password, options);
-  return context;
+  const page = await context.newPage();
+  await new LoginPage(page).logInToAccount(person.username, person.password, options);
+  return { context, page };
 }
 
 describe('tokens of the two kinds', () => {
@@ -42,16 +43,15 @@ describe('tokens of the two kinds', () => {
   });
 
   it('a browser’s session cookie sent as a bearer token is refused', async () => {
-    const context = await signedIn(await registered());
+    const { context } = await signedIn(await registered());
     const result = await api('GET', '/me', { token: (await cookieValue(context, SESSION_COOKIE))! });
     expect({ status: result.status, code: result.body.error.code }).toEqual({ status: 401, code: 'invalid_token' });
-    await context.close();
   });
 });
 
 describe('/auth/refresh without a refresh cookie', () => {
   it('goes to `next` and leaves the cookies alone: a link from another site logs nobody out', async () => {
-    const context = await signedIn(await registered());
+    const { context } = await signedIn(await registered());
     const page = await context.newPage();
     const before = await cookieValue(context, SESSION_COOKIE);
     const response = await context.request.get('/auth/refresh?next=/account', { maxRedirects: 0 });
@@ -61,15 +61,13 @@ describe('/auth/refresh without a refresh cookie', () => {
     expect(await cookieValue(context, SESSION_COOKIE)).toBe(before);
     await page.goto('/account');
     expect(new URL(page.url()).pathname).toBe('/account');
-    await context.close();
   });
 });
 
 describe('a password change', () => {
   it('moves this browser’s session to new cookies: a copy of the old ones stops working', async () => {
     const person = await registered();
-    const context = await signedIn(person, { remember: true });
-    const page = context.pages()[0]!;
+    const { context, page } = await signedIn(person, { remember: true });
     const [oldSession, oldRefresh] = [await cookieValue(context, SESSION_COOKIE), await cookieValue(context, REFRESH_COOKIE)];
 
     const security = new SecurityPage(page);
@@ -85,16 +83,14 @@ describe('a password change', () => {
     expect(stolen.status).toBe(401);
     const refreshed = await fetch(`${baseUrl()}/auth/refresh?next=/account`, { redirect: 'manual', headers: { cookie: `${REFRESH_COOKIE}=${oldRefresh}` } });
     expect(refreshed.headers.get('location')).toBe('/login?next=%2Faccount&reason=expired');
-    await context.close();
   });
 });
 
 describe('device cookies', () => {
   it('a stranger’s burst locks out unknown browsers only: the owner’s own browser still logs in', async () => {
     const person = await registered();
-    const owners = await signedIn(person);
+    const { context: owners, page } = await signedIn(person);
     expect(await cookieValue(owners, DEVICE_COOKIE)).toMatch(/^\d+\.[\w-]{22}\.\d+\.[\w-]{43}$/);
-    const page = owners.pages()[0]!;
     await new SiteHeader(page).logOut();
 
     const guesses = await Promise.all(Array.from({ length: 12 }, () => api('POST', '/auth/token', { body: { login: person.email, password: 'a stranger guessing' } })));
@@ -106,6 +102,5 @@ describe('device cookies', () => {
     await stranger.expectError('Too many attempts. Try again in 15 minutes.');
     // The owner's browser has its own budget.
     await new LoginPage(page).logInToAccount(person.username, person.password);
-    await owners.close();
   });
 });

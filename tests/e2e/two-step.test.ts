@@ -45,7 +45,7 @@ const userId = (username: string) => withServerDb((db) => db.prepare('select id 
 
 describe('setting up an authenticator app', () => {
   it('shows a QR code, the key as text and its URI; a code from the key turns it on and shows ten recovery codes once', async () => {
-    const { context, page, person } = await signedIn(browser);
+    const { page, person } = await signedIn(browser);
     const section = new TwoStepSection(page);
     await page.goto('/account/security');
     expect(await section.state()).toBe('Off. Your password alone signs you in.');
@@ -74,7 +74,6 @@ describe('setting up an authenticator app', () => {
     await page.reload();
     expect(await page.locator('#recovery-codes').count()).toBe(0);
     await mailsUntil(person.email, 'Two-step verification is on for your Gatehouse account');
-    await context.close();
   });
 });
 
@@ -91,7 +90,6 @@ describe('the second step', () => {
     await second.expectError('That code didn’t work. Enter the current code from your authenticator app, or an unused recovery code.');
     await second.enter(nextTotpCode(key));
     await page.waitForURL((url) => url.pathname === '/account/profile');
-    await context.close();
   });
 
   it('takes a recovery code once, and says how many are left', async () => {
@@ -110,7 +108,6 @@ describe('the second step', () => {
     await second.arrived();
     await second.enter(recoveryCodes[0]!, { recovery: true });
     await second.expectError('That code didn’t work. Enter the current code from your authenticator app, or an unused recovery code.');
-    await context.close();
   });
 
   it('follows a reset by code: the mailbox alone doesn’t sign in', async () => {
@@ -123,7 +120,6 @@ describe('the second step', () => {
     expect(await cookieValue(context, SESSION_COOKIE)).toBeUndefined();
     await second.enter(nextTotpCode(key));
     await page.waitForURL('**/account?reset=1');
-    await context.close();
   });
 
   it('follows a verification code: a verified address is a first step, not a sign-in', async () => {
@@ -143,7 +139,6 @@ describe('the second step', () => {
     expect(await cookieValue(context, SESSION_COOKIE)).toBeUndefined();
     await second.enter(nextTotpCode(key));
     await page.waitForURL('**/account?welcome=1');
-    await context.close();
   });
 
   it('is what "Keep me signed in" remembers: the refresh continues the session that passed both steps', async () => {
@@ -166,13 +161,12 @@ describe('the second step', () => {
     expect(await cookieValue(context, SESSION_COOKIE)).toBeDefined();
     const sessionsAfter = withServerDb((db) => db.prepare('select id from sessions where user_id = ? and revoked_at is null').pluck().all(userId(person.username)));
     expect(sessionsAfter).toEqual(sessionsBefore);
-    await context.close();
   });
 });
 
 describe('changes to two-step verification', () => {
   it('show a setup’s key only to a session that authenticated in the last 10 minutes', async () => {
-    const { context, page, person } = await signedIn(browser);
+    const { page, person } = await signedIn(browser);
     await page.goto('/account/security');
     await submit(page.getByRole('button', { name: 'Set up an authenticator app' }));
     const key = await textOf(page, '#totp-key');
@@ -181,7 +175,6 @@ describe('changes to two-step verification', () => {
     expect(html).not.toContain(key);
     expect(html).not.toContain(key.replace(/ /g, ''));
     await page.getByRole('form', { name: 'Confirm it’s you' }).waitFor();
-    await context.close();
   });
 
   it('ask "Confirm it’s you" once the last authentication is 10 minutes old, then turn it off with a recovery code', async () => {
@@ -214,7 +207,6 @@ describe('changes to two-step verification', () => {
     await mailsUntil(person.email, 'Two-step verification was turned off for your Gatehouse account');
     await context.clearCookies();
     await new LoginPage(page).logInToAccount(person.username, person.password);
-    await context.close();
   });
 });
 
@@ -230,7 +222,7 @@ describe('the operator’s reset, for a person who lost every factor', () => {
   }
 
   it('asks for the username again, then removes the second factor, ends every session and mails the person', async () => {
-    const { context, page, person, key } = await withTwoStep();
+    const { page, person, key } = await withTwoStep();
     await new LoginPage(page).logIn(person.username, person.password);
     await new SecondStepPage(page).arrived();
     await new SecondStepPage(page).enter(nextTotpCode(key));
@@ -250,7 +242,6 @@ describe('the operator’s reset, for a person who lost every factor', () => {
     await page.goto('/account');
     await new LoginPage(page).expectSentHere('Your session has ended. Please log in again.');
     await new LoginPage(page).logInToAccount(person.username, person.password);
-    await context.close();
   });
 });
 
@@ -274,6 +265,5 @@ describe('a sign-in from a browser new to the account', () => {
     expect((await api('POST', '/auth/password/forgot', { body: { email: person.email } })).status).toBe(202);
     const mails = await mailsUntil(person.email, 'Your Gatehouse password reset code');
     expect(mails.filter((m) => m.subject === NEW_SIGN_IN_SUBJECT)).toHaveLength(1);
-    await context.close();
   });
 });
