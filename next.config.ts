@@ -8,7 +8,7 @@ const config: NextConfig = {
   poweredByHeader: false,
   // piscina starts worker threads from files on disk; bundling it would break its own paths.
   // React Email renders with react-dom/server, which Next refuses inside its server bundle.
-  serverExternalPackages: ['piscina', '@react-email/components', '@react-email/render'],
+  serverExternalPackages: ['piscina', '@react-email/render'],
   async headers() {
     return [{ source: '/:path*', headers: staticSecurityHeaders() }];
   },
