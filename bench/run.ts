@@ -12,7 +12,7 @@ import autocannon, { type Options, type Result } from 'autocannon';
 import bcrypt from 'bcryptjs';
 import { startNginx } from '../tests/support/nginx';
 import { startPostgres } from '../tests/support/postgres';
-import { buildApp, root, startServer, type Server } from '../tests/e2e/support/server';
+import { ensureBuild, root, startServer, type Server } from '../tests/e2e/support/server';
 import { flaskPeerAvailable, startBaseline, startFlaskPeer, type Peer } from './peers';
 
 const smoke = process.argv.includes('--smoke');
@@ -63,28 +63,6 @@ type Scenario = {
   timeouts: number;
   peakRssMb: number;
 };
-
-/** Newest modification time under the paths a production build is made from. */
-function newestSource(entries: string[]): number {
-  let newest = 0;
-  for (const entry of entries) {
-    const full = path.join(root, entry);
-    if (!fs.existsSync(full)) continue;
-    const stat = fs.statSync(full);
-    if (!stat.isDirectory()) newest = Math.max(newest, stat.mtimeMs);
-    else newest = Math.max(newest, newestSource(fs.readdirSync(full).map((name) => path.join(entry, name))));
-  }
-  return newest;
-}
-
-/** Builds when there is no build, or when a source is newer than it: a stale build measures old code. */
-function ensureBuild() {
-  const buildId = path.join(root, '.next/BUILD_ID');
-  const sources = ['app', 'components', 'lib', 'public', 'middleware.ts', 'next.config.ts', 'package-lock.json', 'scripts/api-bundle.mjs'];
-  if (fs.existsSync(buildId) && fs.statSync(buildId).mtimeMs > newestSource(sources) && !process.argv.includes('--build')) return;
-  console.log('Building the production app…');
-  buildApp('inherit');
-}
 
 /**
  * GET /api/v1/me on one worker before the API had its own router (issue 15): the best of the
@@ -500,7 +478,8 @@ function useDatabaseOf(target: Target) {
 }
 
 async function main() {
-  ensureBuild();
+  // --build: build even when the last build looks fresh.
+  ensureBuild('inherit', process.argv.includes('--build'));
   if (SCALING) return scalingRun();
   if (ENGINES) return enginesRun();
   const [server] = (await startTargets(SERVER_ENV)) as [Target];

@@ -1,12 +1,13 @@
-// Builds the production app (unless E2E_SKIP_BUILD=1, for quick local re-runs) and starts the
-// server the test files share (support/shared-server.ts), with a fresh database, secret and outbox.
+// Builds the production app when a file it is made from changed since the last build (or not at
+// all with E2E_SKIP_BUILD=1), and starts the server the test files share
+// (support/shared-server.ts), with a fresh database, secret and outbox.
 import type { TestProject } from 'vitest/node';
-import { buildApp, startServer } from './support/server';
+import { ensureBuild, startServer } from './support/server';
 
 export default async function setup(project: TestProject) {
   if (process.env.E2E_SKIP_BUILD !== '1') {
     try {
-      buildApp('pipe');
+      ensureBuild('pipe');
     } catch (error) {
       const { stdout, stderr } = error as { stdout?: string; stderr?: string };
       throw new Error(`the build failed:\n${stdout ?? ''}\n${stderr ?? ''}`);

@@ -12,10 +12,40 @@ const nextBin = path.join(root, 'node_modules/next/dist/bin/next');
 const serverScript = path.join(root, 'scripts/server.mjs');
 
 /** What `npm run build` does: Next's build, then the API's bundle (scripts/api-bundle.mjs). */
-export function buildApp(stdio: 'pipe' | 'inherit'): void {
+function buildApp(stdio: 'pipe' | 'inherit'): void {
   const options = { cwd: root, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' }, stdio, encoding: 'utf8' } as const;
   execFileSync(process.execPath, [nextBin, 'build'], options);
   execFileSync(process.execPath, [path.join(root, 'scripts/build-api.mjs')], options);
+}
+
+/** What a production build is made from (scripts/server.mjs and page-cache.mjs run as they are). */
+const BUILD_INPUTS = [
+  'app', 'components', 'lib', 'public', 'drizzle', 'middleware.ts', 'instrumentation.ts', 'next.config.ts', 'postcss.config.mjs',
+  'tsconfig.json', 'package.json', 'package-lock.json', 'scripts/api-bundle.mjs', 'scripts/build-api.mjs', '.env', '.env.production', '.env.local',
+];
+
+/** Newest modification time under `entries` (paths from the project's root). */
+function newestInput(entries: string[]): number {
+  let newest = 0;
+  for (const entry of entries) {
+    const full = path.join(root, entry);
+    if (!fs.existsSync(full)) continue;
+    const stat = fs.statSync(full);
+    if (!stat.isDirectory()) newest = Math.max(newest, stat.mtimeMs);
+    else newest = Math.max(newest, newestInput(fs.readdirSync(full).map((name) => path.join(entry, name))));
+  }
+  return newest;
+}
+
+/**
+ * Builds unless the last build is newer than every file it is made from (or `force`): a stale
+ * build tests or measures old code, and a fresh one needs no second build. False when it was fresh.
+ */
+export function ensureBuild(stdio: 'pipe' | 'inherit', force = false): boolean {
+  const buildId = path.join(root, '.next/BUILD_ID');
+  if (!force && fs.existsSync(buildId) && fs.statSync(buildId).mtimeMs > newestInput(BUILD_INPUTS)) return false;
+  buildApp(stdio);
+  return true;
 }
 
 export type Server = {
