@@ -1,5 +1,5 @@
 import { KeyRound, ShieldCheck, UserRound } from 'lucide-react';
-import Link from 'next/link';
+import { Link } from '@/components/link';
 import { getCurrentSession } from '@/lib/auth/dal';
 
 const features = [

@@ -1,5 +1,5 @@
 import { DoorOpen } from 'lucide-react';
-import Link from 'next/link';
+import { Link } from '@/components/link';
 import { logout } from '@/app/(auth)/actions';
 import { getCurrentSession } from '@/lib/auth/dal';
 import { SubmitButton } from './forms/submit-button';

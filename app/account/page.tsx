@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { Link } from '@/components/link';
 import { VerifyEmailBanner } from '@/components/account/verify-email-banner';
 import { FormAlert } from '@/components/forms/form-alert';
 import { verificationMode } from '@/lib/account/verification';

@@ -1,4 +1,4 @@
-import Link from 'next/link';
+import { Link } from '@/components/link';
 
 /** The way back from a recovery or verification page to the login form. */
 export function BackToLogin() {

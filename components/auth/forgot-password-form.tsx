@@ -1,6 +1,6 @@
 'use client';
 
-import Link from 'next/link';
+import { Link } from '@/components/link';
 import { forgotPassword } from '@/app/(auth)/recovery-actions';
 import { EmailField } from '@/components/forms/email-field';
 import { SubmitButton } from '@/components/forms/submit-button';

@@ -1,6 +1,6 @@
 'use client';
 
-import Link from 'next/link';
+import { Link } from '@/components/link';
 import { login } from '@/app/(auth)/actions';
 import { Field } from '@/components/forms/field';
 import { FormStatus } from '@/components/forms/form-alert';

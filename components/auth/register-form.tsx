@@ -1,6 +1,6 @@
 'use client';
 
-import Link from 'next/link';
+import { Link } from '@/components/link';
 import { useRef, useState, type FocusEvent, type FormEvent, type PointerEvent } from 'react';
 import { flushSync } from 'react-dom';
 import { register } from '@/app/(auth)/actions';

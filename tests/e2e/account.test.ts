@@ -62,6 +62,33 @@ describe('the account page', () => {
   });
 });
 
+describe('links between pages', () => {
+  // components/link.tsx: every page is rendered per request, so prefetching each link in view
+  // cost the server more than the page itself.
+  it('prefetch nothing when the page opens, the page a link leads to once the pointer is over it, and open it in place', async () => {
+    const { page } = await signedIn(browser);
+    const prefetched: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).searchParams.has('_rsc')) prefetched.push(new URL(request.url()).pathname);
+    });
+    await page.goto('/account');
+    await page.waitForLoadState('networkidle');
+    expect(prefetched).toEqual([]);
+
+    const tab = page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Security' });
+    await tab.hover();
+    await expect.poll(() => prefetched).toContain('/account/security');
+    const documents: string[] = [];
+    page.on('request', (request) => {
+      if (request.resourceType() === 'document') documents.push(request.url());
+    });
+    await tab.click();
+    await page.waitForURL('**/account/security');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Security');
+    expect(documents).toEqual([]);
+  });
+});
+
 describe('partial profile update', () => {
   it('changes just the one field that was filled in, for each field', async () => {
     const { page, person } = await signedIn(browser);

@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
+import { Link } from '@/components/link';
 import { VerifyEmailForm } from '@/components/auth/verify-email-form';
 import { BackToLogin } from '@/components/auth/back-to-login';
 import { Card } from '@/components/card';
