@@ -69,7 +69,7 @@ describe('the CSP in a real browser', () => {
       timeout: 10_000,
       polling: 100,
     });
-    expect(violations).toEqual([]);
+    expect(violations, violations.join('\n')).toEqual([]);
   });
 });
 
