@@ -37,15 +37,17 @@ function newestInput(entries: string[]): number {
   return newest;
 }
 
+/** What a build leaves last: Next's build id, then the API's bundle. */
+const BUILD_OUTPUTS = ['.next/BUILD_ID', '.next/gatehouse/api.mjs'].map((file) => path.join(root, file));
+
 /**
- * Builds unless the last build is newer than every file it is made from (or `force`): a stale
- * build tests or measures old code, and a fresh one needs no second build. False when it was fresh.
+ * Builds unless both parts of the last build are newer than every file it is made from (or
+ * `force`): a stale build tests or measures old code, and a fresh one needs no second build.
  */
-export function ensureBuild(stdio: 'pipe' | 'inherit', force = false): boolean {
-  const buildId = path.join(root, '.next/BUILD_ID');
-  if (!force && fs.existsSync(buildId) && fs.statSync(buildId).mtimeMs > newestInput(BUILD_INPUTS)) return false;
+export function ensureBuild(stdio: 'pipe' | 'inherit', force = false): void {
+  const built = BUILD_OUTPUTS.every((file) => fs.existsSync(file)) ? Math.min(...BUILD_OUTPUTS.map((file) => fs.statSync(file).mtimeMs)) : 0;
+  if (!force && built > newestInput(BUILD_INPUTS)) return;
   buildApp(stdio);
-  return true;
 }
 
 export type Server = {
