@@ -19,6 +19,8 @@ export class TwoStepSection {
     const key = await textOf(this.page, '#totp-key');
     await this.page.fill('#setup-code', totpCode(key));
     await submit(this.page.getByRole('button', { name: 'Turn on two-step verification' }));
+    // allInnerTexts() doesn't wait: the list may render a moment after the answer arrived.
+    await this.page.locator('#recovery-codes li').first().waitFor();
     const recoveryCodes = await this.page.locator('#recovery-codes li').allInnerTexts();
     return { key, recoveryCodes: recoveryCodes.map((c) => c.trim()) };
   }
