@@ -19,10 +19,10 @@ export class TwoStepSection {
     const key = await textOf(this.page, '#totp-key');
     await this.page.fill('#setup-code', totpCode(key));
     await submit(this.page.getByRole('button', { name: 'Turn on two-step verification' }));
+    const codes = this.page.locator('#recovery-codes li');
     // allInnerTexts() doesn't wait: the list may render a moment after the answer arrived.
-    await this.page.locator('#recovery-codes li').first().waitFor();
-    const recoveryCodes = await this.page.locator('#recovery-codes li').allInnerTexts();
-    return { key, recoveryCodes: recoveryCodes.map((c) => c.trim()) };
+    await codes.first().waitFor();
+    return { key, recoveryCodes: (await codes.allInnerTexts()).map((c) => c.trim()) };
   }
 
   async savedCodes(): Promise<void> {
