@@ -40,7 +40,7 @@ describe('response headers', () => {
   });
 
   it('every route type gets nosniff, a referrer policy, a permissions policy and no framing; pages and API get HSTS', async () => {
-    for (const p of ['/', '/login', '/account', '/api/v1/me', '/api/v1/openapi.json', '/icon.svg', '/robots.txt', '/nothing-here']) {
+    for (const p of ['/', '/login', '/account', '/api/v1/me', '/api/v1/openapi.json', '/icon.svg', '/favicon.ico', '/robots.txt', '/nothing-here']) {
       const response = await get(p);
       expect(response.headers.get('x-content-type-options'), p).toBe('nosniff');
       expect(response.headers.get('referrer-policy'), p).toBe('strict-origin-when-cross-origin');
@@ -50,6 +50,16 @@ describe('response headers', () => {
       // The test server runs as production without AUTH_URL: an https site, as far as it knows.
       if (!p.includes('.')) expect(response.headers.get('strict-transport-security'), p).toBe('max-age=31536000; includeSubDomains');
     }
+  });
+});
+
+describe('the site icon', () => {
+  // Browsers ask for /favicon.ico on pages whose icon link has not arrived yet (Next streams metadata), and so do bots.
+  it('is served at /favicon.ico as well as /icon.svg, not as a 404 page', async () => {
+    const response = await fetch(`${baseUrl()}/favicon.ico`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('image/x-icon');
+    expect(Buffer.from(await response.arrayBuffer()).subarray(0, 4)).toEqual(Buffer.from([0, 0, 1, 0]));
   });
 });
 
