@@ -7,7 +7,16 @@ import type { Locator } from 'playwright-core';
  */
 export async function submit(button: Locator): Promise<void> {
   const page = button.page();
-  await Promise.all([page.waitForResponse((response) => response.request().method() === 'POST'), button.click()]);
+  // Without JavaScript the post is a navigation, and the answer is the next document.
+  let loaded = () => {};
+  const nextDocument = new Promise<void>((resolve) => (loaded = resolve));
+  page.once('domcontentloaded', loaded);
+  try {
+    const [response] = await Promise.all([page.waitForResponse((response) => response.request().method() === 'POST'), button.click()]);
+    if (response.request().isNavigationRequest()) await nextDocument;
+  } finally {
+    page.off('domcontentloaded', loaded);
+  }
   // Polling, not requestAnimationFrame: pages under test may run with JavaScript off.
   await page.waitForFunction(() => !document.querySelector('button[type="submit"][disabled]'), undefined, { polling: 25 });
 }
