@@ -17,6 +17,6 @@ export async function submit(button: Locator): Promise<void> {
   } finally {
     page.off('domcontentloaded', loaded);
   }
-  // Polling, not requestAnimationFrame: pages under test may run with JavaScript off.
+  // With JavaScript off nothing is ever pending, and this passes at its first look.
   await page.waitForFunction(() => !document.querySelector('button[type="submit"][disabled]'), undefined, { polling: 25 });
 }
