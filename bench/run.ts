@@ -2,12 +2,11 @@
 // `npm run bench -- --smoke` runs a hundred requests per scenario so the script can't rot (part
 // of `npm test`); timings are printed, never asserted — only failures (5xx, socket errors, wrong
 // statuses) fail it.
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
 import autocannon, { type Options, type Result } from 'autocannon';
 import bcrypt from 'bcryptjs';
 import { startNginx } from '../tests/support/nginx';
@@ -167,6 +166,22 @@ async function cannon(server: Answering, { path: urlPath, ...options }: Load, bo
 const WRK = process.env.WRK_PATH ?? '/usr/bin/wrk';
 const MS_PER = { us: 0.001, ms: 1, s: 1000, m: 60_000 } as Record<string, number>;
 
+/** wrk's report. A smoke run's script (bench/wrk-statuses.lua) says when its requests are answered; SIGINT makes wrk report then. */
+function wrk(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(WRK, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      if (stderr.includes('answered\n')) child.kill('SIGINT');
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`wrk exited with ${code}:\n${stdout}${stderr}`))));
+  });
+}
+
 /**
  * One load from wrk, on one thread, in the terms summarise() reads: req/s over the run, the
  * latency percentiles (`--latency`), and every response's status (bench/wrk-statuses.lua).
@@ -174,7 +189,7 @@ const MS_PER = { us: 0.001, ms: 1, s: 1000, m: 60_000 } as Record<string, number
 async function wrkLoad(server: Answering, { path: urlPath, headers = {}, connections = 10 }: Load, seconds: number): Promise<Result> {
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', '-s', path.join(root, 'bench/wrk-statuses.lua')];
   for (const [name, value] of Object.entries(headers)) args.push('-H', `${name}: ${value}`);
-  const { stdout } = await promisify(execFile)(WRK, [...args, `${server.baseUrl}${urlPath}`]);
+  const stdout = await wrk([...args, `${server.baseUrl}${urlPath}`, ...(smoke ? ['--', String(SMOKE_REQUESTS)] : [])]);
   const run = /(\d+) requests in ([\d.]+)(us|ms|s|m)\b/.exec(stdout);
   if (!run) throw new Error(`wrk said nothing of its requests:\n${stdout}`);
   const total = Number(run[1]);
