@@ -14,7 +14,7 @@ import { apiRequest, claimsOf, expectError, readResult, type ApiOptions, type Ap
 import { startPostgres, type PostgresCluster } from '../support/postgres';
 import { submit } from './pages/form';
 import { ProfilePage } from './pages/profile';
-import { launchBrowser, newContext } from './support/browser';
+import { newContext, workerBrowser } from './support/browser';
 import { expectText, textOf } from './support/page-text';
 import { SESSION_COOKIE, REFRESH_COOKIE, registered } from './support/sessions';
 import { startServer, type Server } from './support/server';
@@ -180,31 +180,37 @@ function traffic(person: Person) {
   return load;
 }
 
-/** While the database is away: the probes, a page that needs it, one that doesn't. */
+/**
+ * While the database is away: the probes, a page that needs it, one that doesn't. Asked all at
+ * once, as visitors would: with the database frozen, each of them that needs it waits out its
+ * timeout, and one after another they made the test wait for the sum.
+ */
 async function expectOutageAnswers(person: Person): Promise<void> {
-  const live = await page('/api/health');
+  const [live, ready, login, [account, unavailable], refresh] = await Promise.all([
+    page('/api/health'),
+    page('/api/health/ready'),
+    page('/login'),
+    // The person follows the redirect: the page's own try, then the 503 page.
+    page('/account', person.cookie).then(async (answer) => [answer, await page(answer.headers.get('location') ?? '/account', person.cookie)] as const),
+    page('/auth/refresh?next=%2Faccount', `${REFRESH_COOKIE}=any-refresh-token`),
+  ]);
   expect(live.status).toBe(200);
   expect(live.ms).toBeLessThan(ANSWER_WITHIN_MS);
 
-  const ready = await page('/api/health/ready');
   expectServedOrUnavailable(ready);
   expect(ready.status).toBe(503);
 
   // The login page needs no database without a session cookie.
-  const login = await page('/login');
   expect(login.status).toBe(200);
   expect(login.text).toContain('Log in');
 
   // A page that does can't answer 503 itself (Next renders a failed page as a 500): it sends the
   // person to /unavailable, which does.
-  const account = await page('/account', person.cookie);
   expect(account.ms).toBeLessThan(ANSWER_WITHIN_MS);
   expect(account.status).toBe(307);
-  const location = account.headers.get('location')!;
-  expect(location).toMatch(/^\/unavailable\?next=%2Faccount$/);
+  expect(account.headers.get('location')).toMatch(/^\/unavailable\?next=%2Faccount$/);
   // As every page's answer here (HTTPS cookies): whichever part of the server gave it.
   expect(account.headers.get('strict-transport-security')).toMatch(/^max-age=\d+/);
-  const unavailable = await page(location, person.cookie);
   // The person waits for both: the page's own try, then the 503 page's readiness check.
   expect(account.ms + unavailable.ms).toBeLessThan(ANSWER_WITHIN_MS);
   expect(unavailable.status).toBe(503);
@@ -213,7 +219,6 @@ async function expectOutageAnswers(person: Person): Promise<void> {
   expect(unavailable.text).toContain('href="/account"');
 
   // Trading a refresh cookie needs the database too: the same 503 page, cookies untouched.
-  const refresh = await page('/auth/refresh?next=%2Faccount', `${REFRESH_COOKIE}=any-refresh-token`);
   expect(refresh.status).toBe(503);
   expect(refresh.headers.get('set-cookie')).toBeNull();
   expect(refresh.ms).toBeLessThan(ANSWER_WITHIN_MS);
@@ -241,9 +246,7 @@ async function expectRecovered(person: Person, written: { acknowledged?: string;
 
 /** A browser signed in as `person`, on this test's server. */
 async function browserFor(person: Person): Promise<BrowserContext> {
-  const browser = await launchBrowser();
-  const context = await newContext(browser, { baseURL: server.baseUrl });
-  context.on('close', () => void browser.close());
+  const context = await newContext(await workerBrowser(), { baseURL: server.baseUrl });
   const { hostname } = new URL(server.baseUrl);
   await context.addCookies([{ name: SESSION_COOKIE, value: person.sessionToken, domain: hostname, path: '/', httpOnly: true, secure: true, sameSite: 'Lax' }]);
   return context;
@@ -297,8 +300,9 @@ describe('PostgreSQL going away', () => {
 
     const before = load.answers.length;
     freeze();
-    await load.seen(503, before);
-    await expectOutageAnswers(person);
+    // The frozen database is away from this moment: the outage's answers are asked for while the
+    // traffic's requests wait out their timeout, not after.
+    await Promise.all([load.seen(503, before), expectOutageAnswers(person)]);
     const written = await load.stop();
 
     thaw();
