@@ -68,8 +68,9 @@ export default defineConfig({
           // Files run side by side on the shared server: each test is its own clients and users.
           // One module graph per worker: each file importing Playwright and the helpers afresh
           // cost 10-11 s of CPU a run, against 4 s. The files keep their state in their own
-          // modules; what the helpers keep is keyed (browser pools by browser, mail by path),
-          // and signing keys follow AUTH_SECRET when a file changes it.
+          // modules; what the helpers keep is keyed (context pools by browser, mail by path),
+          // signing keys follow AUTH_SECRET when a file changes it, and the one thing they share
+          // on purpose is the worker's browser (support/browser.ts).
           isolate: false,
         },
       },

@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { claimsOf } from '../support/api';
 import { api } from './support/api';
 import { newPerson, password, username, type Person } from '../support/generators';
@@ -9,17 +9,14 @@ import { LoginPage, expectOnlyNewPassword } from './pages/login';
 import { ProfilePage } from './pages/profile';
 import { RegisterPage } from './pages/register';
 import { SecurityPage } from './pages/security';
-import { launchBrowser, newContext } from './support/browser';
+import { newContext, workerBrowser } from './support/browser';
 import { waitForMail } from './support/outbox';
 import { textOf } from './support/page-text';
 import { SESSION_COOKIE, cookieValue, putCookie, signedIn } from './support/sessions';
 
 let browser: Browser;
 beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
+  browser = await workerBrowser();
 });
 
 describe('at phone width', () => {

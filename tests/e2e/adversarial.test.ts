@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { password } from '../support/generators';
 import { LoginPage } from './pages/login';
 import { api } from './support/api';
-import { launchBrowser, newContext } from './support/browser';
+import { newContext, workerBrowser } from './support/browser';
 import { codeIn, mailsUntil } from './support/outbox';
 import { expectNoSecretsInLog } from './support/server-log';
 import { registered } from './support/sessions';
@@ -33,30 +33,24 @@ describe('open redirects', () => {
 
   it('the login page while signed in, and the login form’s own next field', async () => {
     const person = await registered();
-    const browser = await launchBrowser();
-    try {
-      const context = await newContext(browser);
-      const page = await context.newPage();
-      for (const target of TARGETS) {
-        // The form: the page puts a safe value in its hidden field; put the raw one back, as an attacker's page would post it.
-        await context.clearCookies();
-        await page.goto('/login');
-        await page.evaluate((value) => {
-          const form = document.querySelector('form')!;
-          const field = form.querySelector<HTMLInputElement>('input[name=next]') ?? form.appendChild(Object.assign(document.createElement('input'), { type: 'hidden', name: 'next' }));
-          field.value = value;
-        }, target);
-        await new LoginPage(page).send(person.username, person.password);
-        await page.waitForURL((url) => url.pathname !== '/login');
-        expect(new URL(page.url()).origin, target).toBe(baseUrl());
-        // The page itself, visited with a session.
-        const response = await context.request.get(`/login?next=${encodeURIComponent(target)}`, { maxRedirects: 0 });
-        expect(response.status(), target).toBe(307);
-        onThisSite(response.headers()['location'] ?? null);
-      }
-      await context.close();
-    } finally {
-      await browser.close();
+    const context = await newContext(await workerBrowser());
+    const page = await context.newPage();
+    for (const target of TARGETS) {
+      // The form: the page puts a safe value in its hidden field; put the raw one back, as an attacker's page would post it.
+      await context.clearCookies();
+      await page.goto('/login');
+      await page.evaluate((value) => {
+        const form = document.querySelector('form')!;
+        const field = form.querySelector<HTMLInputElement>('input[name=next]') ?? form.appendChild(Object.assign(document.createElement('input'), { type: 'hidden', name: 'next' }));
+        field.value = value;
+      }, target);
+      await new LoginPage(page).send(person.username, person.password);
+      await page.waitForURL((url) => url.pathname !== '/login');
+      expect(new URL(page.url()).origin, target).toBe(baseUrl());
+      // The page itself, visited with a session.
+      const response = await context.request.get(`/login?next=${encodeURIComponent(target)}`, { maxRedirects: 0 });
+      expect(response.status(), target).toBe(307);
+      onThisSite(response.headers()['location'] ?? null);
     }
     // Twelve logins one after another: more than the usual minute on a busy machine.
   }, 180_000);

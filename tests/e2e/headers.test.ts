@@ -1,18 +1,15 @@
 // Security headers on every kind of route, and a CSP the app itself never trips over.
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { newPerson } from '../support/generators';
 import { RegisterPage } from './pages/register';
 import { httpCall } from './support/api';
-import { launchBrowser, newContext } from './support/browser';
+import { newContext, workerBrowser } from './support/browser';
 import { baseUrl } from './support/shared-server';
 
 let browser: Browser;
 beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
+  browser = await workerBrowser();
 });
 
 const get = (p: string) => httpCall(`${baseUrl()}${p}`, 'GET');

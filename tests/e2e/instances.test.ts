@@ -15,7 +15,7 @@ import { startPostgres, type PostgresCluster } from '../support/postgres';
 import { LoginPage } from './pages/login';
 import { ProfilePage } from './pages/profile';
 import { apiCall } from './support/api';
-import { launchBrowser } from './support/browser';
+import { workerBrowser } from './support/browser';
 import { startServer, type Server } from './support/server';
 import { registered } from './support/sessions';
 
@@ -65,9 +65,10 @@ describe('several instances on one database', () => {
 
   it('share the browser session: a form login through one, the pages of the other, a logout ends both', async () => {
     const person = await registered(a.baseUrl, shared);
-    const browser = await launchBrowser();
+    const browser = await workerBrowser();
+    const context = await browser.newContext({ extraHTTPHeaders: { 'X-Forwarded-For': '10.9.0.1' } });
+    const stale = await browser.newContext();
     try {
-      const context = await browser.newContext({ extraHTTPHeaders: { 'X-Forwarded-For': '10.9.0.1' } });
       const page = await context.newPage();
       await page.goto(`${a.baseUrl}/login`);
       await new LoginPage(page).send(person.username, person.password);
@@ -80,7 +81,6 @@ describe('several instances on one database', () => {
       await page.getByRole('button', { name: 'Log out' }).first().click();
       await page.waitForURL('**/login**');
       // A copy of the cookie taken before the logout is refused by both.
-      const stale = await browser.newContext();
       await stale.addCookies(await context.cookies());
       for (const server of [a, b]) {
         const response = await stale.request.get(`${server.baseUrl}/account`, { maxRedirects: 0 });
@@ -88,7 +88,7 @@ describe('several instances on one database', () => {
         expect(response.headers()['location']).toMatch(/^\/login/);
       }
     } finally {
-      await browser.close();
+      await Promise.all([context.close(), stale.close()]);
     }
   });
 
@@ -137,9 +137,9 @@ describe('several instances on one database', () => {
         .map((line) => line.split(' ').at(-1));
     // Signing up is the API's here (its code lands in one instance's outbox); the forms are nginx's.
     const person = await registered(a.baseUrl, shared);
-    const browser = await launchBrowser();
+    const context = await (await workerBrowser()).newContext({ baseURL: proxy.url });
     try {
-      const page = await (await browser.newContext({ baseURL: proxy.url })).newPage();
+      const page = await context.newPage();
       await new LoginPage(page).logInToAccount(person.username, person.password);
       const profile = new ProfilePage(page);
       for (const lastName of ['Byron', 'King', 'Lovelace', 'Somerville']) {
@@ -150,7 +150,7 @@ describe('several instances on one database', () => {
         if (postedTo().length >= 2 && new Set(postedTo()).size === 1) expect((await fetch(`${proxy.url}/api/health`)).status).toBe(200);
       }
     } finally {
-      await browser.close();
+      await context.close();
     }
     // The form posts (the server actions) went to both instances.
     expect(postedTo()).toHaveLength(4);

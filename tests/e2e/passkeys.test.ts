@@ -16,7 +16,7 @@ import { freePort } from '../support/ports';
 import { submit } from './pages/form';
 import { LoginPage } from './pages/login';
 import { SecondStepPage, TwoStepSection } from './pages/two-step';
-import { launchBrowser } from './support/browser';
+import { newContext, workerBrowser } from './support/browser';
 import { withServerDb } from './support/db';
 import { expectText } from './support/page-text';
 import { startServer, type Server } from './support/server';
@@ -31,13 +31,12 @@ beforeAll(async () => {
   origin = `http://localhost:${port}`;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-e2e-'));
   [browser, server] = await Promise.all([
-    launchBrowser(),
+    workerBrowser(),
     startServer({ EMAIL_VERIFICATION: 'off', AUTH_URL: origin }, { dataDir: dir, authSecret: randomBytes(32).toString('base64url'), port }),
   ]);
 });
 
 afterAll(async () => {
-  await browser?.close();
   await server?.stop();
 });
 
@@ -46,7 +45,7 @@ async function loggedIn(): Promise<{ page: Page; person: Person; authenticator: 
   const person = newPerson();
   const created = await readResult(await fetch(apiRequest(`${origin}/api/v1/auth/register`, 'POST', { body: registration(person) })));
   expect(created.status, created.text).toBe(201);
-  const page = await (await browser.newContext({ baseURL: origin })).newPage();
+  const page = await (await newContext(browser, { baseURL: origin })).newPage();
   const authenticator = await addVirtualAuthenticator(page);
   // No passkey on the device yet: the login field's autofill offers nothing.
   await new LoginPage(page).logInToAccount(person.username, person.password);

@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { email, newPerson } from '../support/generators';
 import { AccountPage } from './pages/account';
 import { ForgotPasswordPage } from './pages/forgot-password';
@@ -7,7 +7,7 @@ import { LoginPage, expectOnlyNewPassword } from './pages/login';
 import { ProfilePage } from './pages/profile';
 import { ResetPasswordPage } from './pages/reset-password';
 import { api } from './support/api';
-import { launchBrowser, newContext } from './support/browser';
+import { newContext, workerBrowser } from './support/browser';
 import { withServerDb } from './support/db';
 import { codeIn, mailsUntil, waitForMail } from './support/outbox';
 import { expectText, textOf } from './support/page-text';
@@ -16,10 +16,7 @@ import { registered, signedIn } from './support/sessions';
 
 let browser: Browser;
 beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
+  browser = await workerBrowser();
 });
 
 

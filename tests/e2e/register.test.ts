@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { dateOfBirth, newPerson, username } from '../support/generators';
 import { AccountPage } from './pages/account';
 import { SiteHeader } from './pages/header';
@@ -7,15 +7,12 @@ import { RegisterPage } from './pages/register';
 import { VerifyEmailPage } from './pages/verify-email';
 import { verificationCode } from '../support/sign-up';
 import { dataDir } from './support/shared-server';
-import { launchBrowser, newContext } from './support/browser';
+import { newContext, workerBrowser } from './support/browser';
 import { expectText } from './support/page-text';
 
 let browser: Browser;
 beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
+  browser = await workerBrowser();
 });
 
 async function visitor(options: { javaScriptEnabled?: boolean } = {}): Promise<{ page: Page; form: RegisterPage }> {

@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ForgotPasswordPage } from './pages/forgot-password';
 import { ResetPasswordPage } from './pages/reset-password';
-import { launchBrowser, newContext } from './support/browser';
+import { newContext, workerBrowser } from './support/browser';
 import { withServerDb } from './support/db';
 import { startServer, type Server } from './support/server';
 import { registered } from './support/sessions';
@@ -37,11 +37,10 @@ beforeAll(async () => {
   const { port } = fake.address() as AddressInfo;
   // Accounts without verification: every mail this file counts is one it asked for.
   server = await startServer({ RESEND_API_KEY: API_KEY, RESEND_BASE_URL: `http://127.0.0.1:${port}`, MAIL_FROM: FROM, EMAIL_VERIFICATION: 'off' });
-  browser = await launchBrowser();
+  browser = await workerBrowser();
 });
 
 afterAll(async () => {
-  await browser?.close();
   await server?.stop();
   await new Promise((resolve) => fake?.close(resolve));
 });

@@ -3,22 +3,19 @@
 // API client meets are in tests/unit (api-attacks, api-limits, api-busy); the open-redirect table
 // is in adversarial.test.ts.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Person } from '../support/generators';
 import { SiteHeader } from './pages/header';
 import { LoginPage } from './pages/login';
 import { SecurityPage } from './pages/security';
 import { api } from './support/api';
-import { launchBrowser, newContext } from './support/browser';
+import { newContext, workerBrowser } from './support/browser';
 import { DEVICE_COOKIE, REFRESH_COOKIE, SESSION_COOKIE, cookieValue, registered } from './support/sessions';
 import { baseUrl } from './support/shared-server';
 
 let browser: Browser;
 beforeAll(async () => {
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
+  browser = await workerBrowser();
 });
 
 

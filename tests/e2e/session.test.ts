@@ -1,6 +1,6 @@
 import { base64url } from 'jose';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { signSessionToken } from '@/lib/auth/token';
 import { claimsOf } from '../support/api';
 import type { Person } from '../support/generators';
@@ -8,7 +8,7 @@ import { AccountPage } from './pages/account';
 import { SiteHeader } from './pages/header';
 import { LoginPage } from './pages/login';
 import { api } from './support/api';
-import { launchBrowser, launchProfile, newContext, tempProfileDir } from './support/browser';
+import { launchProfile, newContext, tempProfileDir, workerBrowser } from './support/browser';
 import { textOf } from './support/page-text';
 import { REFRESH_COOKIE, SESSION_COOKIE, browserToken, putCookie, registered } from './support/sessions';
 import { baseUrl } from './support/shared-server';
@@ -16,12 +16,9 @@ import { baseUrl } from './support/shared-server';
 let browser: Browser;
 let person: Person;
 beforeAll(async () => {
-  browser = await launchBrowser();
+  browser = await workerBrowser();
   // Registering is tested through its form in register.test.ts; here it is the API's.
   person = await registered();
-});
-afterAll(async () => {
-  await browser?.close();
 });
 
 async function cookie(context: BrowserContext, name: string) {

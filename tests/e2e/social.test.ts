@@ -21,7 +21,7 @@ import { submit } from './pages/form';
 import { LoginPage } from './pages/login';
 import { ResetPasswordPage } from './pages/reset-password';
 import { SecondStepPage, TwoStepSection } from './pages/two-step';
-import { launchBrowser } from './support/browser';
+import { newContext, workerBrowser } from './support/browser';
 import { withServerDb } from './support/db';
 import { expectText, textOf } from './support/page-text';
 import { startServer, type Server } from './support/server';
@@ -41,7 +41,7 @@ beforeAll(async () => {
   origin = `http://localhost:${port}`;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-e2e-'));
   [browser, server] = await Promise.all([
-    launchBrowser(),
+    workerBrowser(),
     startServer(
       {
         EMAIL_VERIFICATION: 'optional',
@@ -61,7 +61,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
   await server?.stop();
   await oidc?.stop();
   await github?.stop();
@@ -81,8 +80,7 @@ const ssoPerson = (overrides: Partial<OidcPerson> = {}): OidcPerson & { email: s
 });
 
 async function newPage(): Promise<Page> {
-  const context = await browser.newContext({ baseURL: origin, extraHTTPHeaders: { 'X-Forwarded-For': clientAddress() } });
-  return context.newPage();
+  return (await newContext(browser, { baseURL: origin })).newPage();
 }
 
 /** "Continue with <name>" on `from`; resolves once the browser is back on this site and settled. */

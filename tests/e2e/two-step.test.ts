@@ -17,7 +17,7 @@ import { ResetPasswordPage } from './pages/reset-password';
 import { SecondStepPage, TwoStepSection } from './pages/two-step';
 import { VerifyEmailPage } from './pages/verify-email';
 import { api } from './support/api';
-import { launchBrowser, newContext } from './support/browser';
+import { newContext, workerBrowser } from './support/browser';
 import { withServerDb } from './support/db';
 import { NEW_SIGN_IN_SUBJECT, codeIn, mailsUntil, waitForMail } from './support/outbox';
 import { expectText, textOf } from './support/page-text';
@@ -27,9 +27,8 @@ import { dataDir } from './support/shared-server';
 
 let browser: Browser;
 beforeAll(async () => {
-  browser = await launchBrowser();
+  browser = await workerBrowser();
 });
-afterAll(() => browser?.close());
 
 /** A signed-in person who turned two-step verification on through the page, then logged out. */
 async function withTwoStep() {

@@ -17,7 +17,7 @@ import { LoginPage } from './pages/login';
 import { RegisterPage } from './pages/register';
 import { VerifyEmailPage } from './pages/verify-email';
 import { api, apiCall } from './support/api';
-import { launchBrowser, newContext } from './support/browser';
+import { newContext, workerBrowser } from './support/browser';
 import { withServerDb } from './support/db';
 import { expectText, textOf } from './support/page-text';
 import { startServer, type Server } from './support/server';
@@ -33,7 +33,7 @@ let optional: Server;
 let off: Server;
 
 beforeAll(async () => {
-  browser = await launchBrowser();
+  browser = await workerBrowser();
   // AUTH_URL must name the server's own address for the link in its mail to lead back to it.
   const port = await freePort();
   const optionalDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-e2e-'));
@@ -47,7 +47,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
   await Promise.all([optional?.stop(), off?.stop()]);
 });
 

@@ -19,9 +19,20 @@ const ARGS = [
 ];
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-/** A browser with a fresh profile (Playwright gives each launch its own --user-data-dir). */
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath, args: ARGS });
+let launched: Promise<Browser> | undefined;
+
+/**
+ * The worker's browser, with a fresh profile (Playwright gives each launch its own
+ * --user-data-dir): one Chromium for every file the worker runs, since the e2e files share the
+ * worker's modules (vitest.config.mts). A launch costs about 0.4 s of CPU, and the contexts below
+ * are then reused across files too. Nobody closes it: it ends with the worker, as Playwright
+ * ends the browsers it launched when their process exits. Launched again if it went away.
+ */
+export async function workerBrowser(): Promise<Browser> {
+  const browser = await (launched ??= chromium.launch({ executablePath, args: ARGS }));
+  if (browser.isConnected()) return browser;
+  launched = undefined;
+  return workerBrowser();
 }
 
 /**
