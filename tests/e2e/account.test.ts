@@ -225,6 +225,9 @@ describe('full profile update', () => {
     await otherTab.partialUpdate({ username: renamed });
     await otherTab.expectPartialStatus('Saved. Updated your username.');
 
+    // Back to the first tab, as the person would: a tab behind another has its timers slowed to
+    // one a second, and each wait on the page there took a second or two.
+    await page.bringToFront();
     await profile.replace({ firstName: 'Stale' });
     await profile.expectFullStatus(
       'Your profile was changed somewhere else (another tab?) since it was loaded. Nothing was saved: review the current values and save again.',
