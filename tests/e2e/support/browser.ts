@@ -39,7 +39,7 @@ export async function workerBrowser(): Promise<Browser> {
  * A visitor of its own: no cookies, no storage, no permissions, and a client address of its own
  * (X-Forwarded-For), on the shared server unless `baseURL` says otherwise.
  *
- * The context itself is reused, one test after another in the same file. A new context costs
+ * The context itself is reused, one test after another in the worker's files. A new context costs
  * Chromium about 0.3 s of CPU, and its first pages as much again: a new renderer process, and
  * the site's JavaScript compiled with no code cache. Tests make a hundred-odd of them, on a
  * machine the browser already keeps busy. So when a test ends, its context is emptied of what
