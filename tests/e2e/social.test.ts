@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiRequest, readResult } from '../support/api';
-import { clientAddress, dateOfBirth, newPerson, registration, type Person } from '../support/generators';
+import { dateOfBirth, newPerson, registration, type Person } from '../support/generators';
 import { codeIn, mailsUntil, mailTo, waitForMails } from '../support/outbox';
 import { freePort } from '../support/ports';
 import { startGitHubProvider, startOidcProvider, type GitHubProvider, type OidcPerson, type OidcProvider } from '../support/providers';

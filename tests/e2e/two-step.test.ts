@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { nextTotpCode, totpCode } from '../support/totp';
 import { verificationCode } from '../support/sign-up';
 import { submit } from './pages/form';
@@ -17,7 +17,7 @@ import { ResetPasswordPage } from './pages/reset-password';
 import { SecondStepPage, TwoStepSection } from './pages/two-step';
 import { VerifyEmailPage } from './pages/verify-email';
 import { api } from './support/api';
-import { newContext, workerBrowser } from './support/browser';
+import { workerBrowser } from './support/browser';
 import { withServerDb } from './support/db';
 import { NEW_SIGN_IN_SUBJECT, codeIn, mailsUntil, waitForMail } from './support/outbox';
 import { expectText, textOf } from './support/page-text';
