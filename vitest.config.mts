@@ -32,6 +32,10 @@ export default defineConfig({
     // starting, timeouts, mail) and saved about 30 s, but made two of nine runs fail on timing
     // and console checks under the extra load.
     maxWorkers: os.availableParallelism(),
+    // Transformed modules kept on disk (node_modules/.experimental-vitest-cache) for the next run,
+    // keyed by each file's content: the unit and e2e runs transform the same files, and every unit
+    // file's fork waited on those transforms at its start. Vitest 5 turns this on by default.
+    experimental: { fsModuleCache: true },
     projects: [
       {
         extends: true,
