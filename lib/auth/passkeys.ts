@@ -1,15 +1,11 @@
 import 'server-only';
 import { createHmac } from 'node:crypto';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type AuthenticatorTransport,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  AuthenticatorTransport,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { badCredentials, emailUnverified, invalidField, rateLimited, type Failure, type Outcome } from '@/lib/account/failure';
 import { sendVerificationCodeLater, verificationMode } from '@/lib/account/verification';
@@ -29,6 +25,10 @@ import { giveBack, hit } from '@/lib/security/rate-limit';
 import { recordSecurityEvent } from './audit';
 import { purposeKey } from './keys-node';
 import { siteOrigin } from './site';
+
+// Loaded at the first passkey ceremony: the slowest of the server's modules to load (0.2 s of
+// CPU), which every server process and test file that reaches this one paid at its start.
+const webauthn = () => import('@simplewebauthn/server');
 
 // Passkeys (WebAuthn) with SimpleWebAuthn: the ceremonies' options and the checks of what comes
 // back (signatures, origin, relying party, user verification, the signature counter). What
@@ -71,6 +71,7 @@ export async function registrationOptions(user: Pick<PublicUser, 'id' | 'usernam
   if (!rp) return notAvailable();
   const existing = await passkeyCredentials(user.id);
   const handle = existing[0]?.userHandle ?? derivedHandle(user.id);
+  const { generateRegistrationOptions } = await webauthn();
   const options = await generateRegistrationOptions({
     rpName: RP_NAME,
     rpID: rp.id,
@@ -91,6 +92,7 @@ export async function registerPasskey(user: Pick<PublicUser, 'id'>, name: string
   if (!rp) return notAvailable();
   const existing = await passkeyCredentials(user.id);
   const handle = existing[0]?.userHandle ?? derivedHandle(user.id);
+  const { verifyRegistrationResponse } = await webauthn();
   let verified;
   try {
     verified = await verifyRegistrationResponse({
@@ -139,6 +141,7 @@ export async function assertionOptions(purpose: 'sign_in' | 'reauthenticate', us
     if (wait > 0) return rateLimited(wait, { field: 'passkey' });
   }
   const mine = userId === null ? [] : await passkeyCredentials(userId);
+  const { generateAuthenticationOptions } = await webauthn();
   const options = await generateAuthenticationOptions({
     rpID: rp.id,
     userVerification: 'required',
@@ -171,6 +174,7 @@ export async function checkAssertion(
     await spendChallenge(response, purpose, userId, now);
     return passkeyFailed();
   }
+  const { verifyAuthenticationResponse } = await webauthn();
   let verified;
   try {
     verified = await verifyAuthenticationResponse({
