@@ -9,7 +9,7 @@ import { LoginPage, expectOnlyNewPassword } from './pages/login';
 import { ProfilePage } from './pages/profile';
 import { RegisterPage } from './pages/register';
 import { SecurityPage } from './pages/security';
-import { newContext, workerBrowser } from './support/browser';
+import { visitorPage, workerBrowser } from './support/browser';
 import { waitForMail } from './support/outbox';
 import { textOf } from './support/page-text';
 import { SESSION_COOKIE, cookieValue, putCookie, signedIn } from './support/sessions';
@@ -176,9 +176,8 @@ describe('partial profile update', () => {
     expect(new URL(page.url()).pathname).toBe('/account/profile');
 
     // The token from before the change, replayed elsewhere, no longer opens the account.
-    const replay = await newContext(browser);
-    await putCookie(replay, SESSION_COOKIE, before);
-    const replayPage = await replay.newPage();
+    const replayPage = await visitorPage(browser);
+    await putCookie(replayPage.context(), SESSION_COOKIE, before);
     await replayPage.goto('/account');
     await new LoginPage(replayPage).expectSentHere('Your session has ended. Please log in again.');
   });
@@ -243,7 +242,7 @@ describe('full profile update', () => {
 describe('changing the password', () => {
   it('keeps this session, signs out the others, and the new password is the one that works', async () => {
     const { page, person } = await signedIn(browser);
-    const secondPage = await (await newContext(browser)).newPage();
+    const secondPage = await visitorPage(browser);
     await new LoginPage(secondPage).logInToAccount(person.username, person.password);
 
     const security = new SecurityPage(page);
@@ -268,16 +267,15 @@ describe('changing the password', () => {
     await security.changePassword(person.password, 'iloveyou');
     await security.expectFieldError('newPassword', 'This password is too common. Choose something harder to guess.');
     // None of these changed anything: the original password still logs in.
-    await new LoginPage(await (await newContext(browser)).newPage()).logInToAccount(person.username, person.password);
+    await new LoginPage(await visitorPage(browser)).logInToAccount(person.username, person.password);
   });
 });
 
 describe('sessions', () => {
   async function secondSession(person: Person): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await newContext(browser, { userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1' });
-    const page = await context.newPage();
+    const page = await visitorPage(browser, { userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1' });
     await new LoginPage(page).logInToAccount(person.email, person.password);
-    return { context, page };
+    return { context: page.context(), page };
   }
 
   it('lists where the person is signed in and signs out one of them', async () => {
@@ -330,7 +328,7 @@ describe('sessions', () => {
 describe('security activity', () => {
   it('lists logins, failed attempts and changes, newest first', async () => {
     const { page, person } = await signedIn(browser);
-    const attacker = new LoginPage(await (await newContext(browser)).newPage());
+    const attacker = new LoginPage(await visitorPage(browser));
     await attacker.logIn(person.username, 'guessing wrong');
     await attacker.expectError('That email or username and password don’t match an account.');
     const profile = new ProfilePage(page);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { password } from '../support/generators';
 import { LoginPage } from './pages/login';
 import { api } from './support/api';
-import { newContext, workerBrowser } from './support/browser';
+import { visitorPage, workerBrowser } from './support/browser';
 import { codeIn, mailsUntil } from './support/outbox';
 import { expectNoSecretsInLog } from './support/server-log';
 import { registered } from './support/sessions';
@@ -33,8 +33,8 @@ describe('open redirects', () => {
 
   it('the login page while signed in, and the login form’s own next field', async () => {
     const person = await registered();
-    const context = await newContext(await workerBrowser());
-    const page = await context.newPage();
+    const page = await visitorPage(await workerBrowser());
+    const context = page.context();
     for (const target of TARGETS) {
       // The form: the page puts a safe value in its hidden field; put the raw one back, as an attacker's page would post it.
       await context.clearCookies();

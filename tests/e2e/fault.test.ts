@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import type { BrowserContext } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { databaseUnavailable } from '@/lib/account/failure';
 import { signSessionToken } from '@/lib/auth/token';
@@ -14,7 +14,7 @@ import { apiRequest, claimsOf, expectError, readResult, type ApiOptions, type Ap
 import { startPostgres, type PostgresCluster } from '../support/postgres';
 import { submit } from './pages/form';
 import { ProfilePage } from './pages/profile';
-import { newContext, workerBrowser } from './support/browser';
+import { visitorPage, workerBrowser } from './support/browser';
 import { expectText, textOf } from './support/page-text';
 import { SESSION_COOKIE, REFRESH_COOKIE, registered } from './support/sessions';
 import { startServer, type Server } from './support/server';
@@ -244,19 +244,18 @@ async function expectRecovered(person: Person, written: { acknowledged?: string;
   expect((await api('GET', '/me', { token: person.token })).body.user.lastName).toBe('Recovered');
 }
 
-/** A browser signed in as `person`, on this test's server. */
-async function browserFor(person: Person): Promise<BrowserContext> {
-  const context = await newContext(await workerBrowser(), { baseURL: server.baseUrl });
+/** A page signed in as `person`, on this test's server. */
+async function browserFor(person: Person): Promise<Page> {
+  const page = await visitorPage(await workerBrowser(), { baseURL: server.baseUrl });
   const { hostname } = new URL(server.baseUrl);
-  await context.addCookies([{ name: SESSION_COOKIE, value: person.sessionToken, domain: hostname, path: '/', httpOnly: true, secure: true, sameSite: 'Lax' }]);
-  return context;
+  await page.context().addCookies([{ name: SESSION_COOKIE, value: person.sessionToken, domain: hostname, path: '/', httpOnly: true, secure: true, sameSite: 'Lax' }]);
+  return page;
 }
 
 describe('PostgreSQL going away', () => {
   it.for(['immediate', 'fast'] as const)('stopped (%s): 503s within 10 s while it is down, then served again once it is back', { timeout: 300_000 }, async (mode) => {
     const person = await signUp();
-    const context = await browserFor(person);
-    const browserPage = await context.newPage();
+    const browserPage = await browserFor(person);
     const profile = new ProfilePage(browserPage);
     await profile.goto();
     const load = traffic(person);
@@ -283,7 +282,7 @@ describe('PostgreSQL going away', () => {
       // In the site's colours: its own inline style, which the page's CSP allows.
       expect(await browserPage.evaluate(() => getComputedStyle(document.body).backgroundColor)).toBe('rgb(248, 250, 252)');
     } finally {
-      await context.close();
+      await browserPage.context().close();
     }
     const written = await load.stop();
 

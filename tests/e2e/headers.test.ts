@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { newPerson } from '../support/generators';
 import { RegisterPage } from './pages/register';
 import { httpCall } from './support/api';
-import { newContext, workerBrowser } from './support/browser';
+import { visitorPage, workerBrowser } from './support/browser';
 import { baseUrl } from './support/shared-server';
 
 let browser: Browser;
@@ -62,8 +62,7 @@ describe('the site icon', () => {
 
 describe('the CSP in a real browser', () => {
   it('blocks nothing the app needs: no console errors (CSP or other) while registering and using the account pages', async () => {
-    const context = await newContext(browser);
-    const page = await context.newPage();
+    const page = await visitorPage(browser);
     const violations: string[] = [];
     page.on('console', (message) => {
       // A failed load names no resource in its text; its location does.

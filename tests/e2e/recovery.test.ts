@@ -7,7 +7,7 @@ import { LoginPage, expectOnlyNewPassword } from './pages/login';
 import { ProfilePage } from './pages/profile';
 import { ResetPasswordPage } from './pages/reset-password';
 import { api } from './support/api';
-import { newContext, workerBrowser } from './support/browser';
+import { visitorPage, workerBrowser } from './support/browser';
 import { withServerDb } from './support/db';
 import { codeIn, mailsUntil, waitForMail } from './support/outbox';
 import { expectText, textOf } from './support/page-text';
@@ -22,7 +22,7 @@ beforeAll(async () => {
 
 /** A new browser page, on the reset flow's pages. */
 async function visitor(options: { javaScriptEnabled?: boolean } = {}) {
-  const page = await (await newContext(browser, options)).newPage();
+  const page = await visitorPage(browser, options);
   return { page, forgot: new ForgotPasswordPage(page), reset: new ResetPasswordPage(page) };
 }
 
@@ -43,7 +43,7 @@ const CHANGED_SUBJECT = 'Your Gatehouse password was changed';
 describe('forgot password', () => {
   it('resets with the emailed code: new password works, old fails, other sessions end, a notice is sent', async () => {
     const person = await registered();
-    const other = await (await newContext(browser)).newPage();
+    const other = await visitorPage(browser);
     await new LoginPage(other).logInToAccount(person.username, person.password, { remember: true });
 
     const { page, forgot, reset } = await visitor();
@@ -56,7 +56,7 @@ describe('forgot password', () => {
     expect(mail.html).toContain(codeIn(mail));
 
     // Asking for a reset changes nothing by itself: the old password still works until it's used.
-    await new LoginPage(await (await newContext(browser)).newPage()).logInToAccount(person.username, person.password);
+    await new LoginPage(await visitorPage(browser)).logInToAccount(person.username, person.password);
 
     await reset.reset(codeIn(mail), 'freshly reset passphrase');
     await expectText(page, '#reset-done', 'Your password was changed and every other session was signed out. You’re logged in with the new password.');
@@ -89,7 +89,7 @@ describe('forgot password', () => {
     }
     await reset.submit(code, 'freshly reset passphrase');
     await reset.expectCodeError(INVALID);
-    await new LoginPage(await (await newContext(browser)).newPage()).logInToAccount(person.username, person.password);
+    await new LoginPage(await visitorPage(browser)).logInToAccount(person.username, person.password);
   });
 
   it('refuses an expired code', async () => {
@@ -186,6 +186,6 @@ describe('changing the email', () => {
     expect(notice.text).toContain(next);
 
     expect((await new AccountPage(page).overview()).email).toBe(next);
-    await new LoginPage(await (await newContext(browser)).newPage()).logInToAccount(next, person.password);
+    await new LoginPage(await visitorPage(browser)).logInToAccount(next, person.password);
   });
 });

@@ -7,7 +7,7 @@ import { RegisterPage } from './pages/register';
 import { VerifyEmailPage } from './pages/verify-email';
 import { verificationCode } from '../support/sign-up';
 import { dataDir } from './support/shared-server';
-import { newContext, workerBrowser } from './support/browser';
+import { visitorPage, workerBrowser } from './support/browser';
 import { expectText } from './support/page-text';
 
 let browser: Browser;
@@ -16,7 +16,7 @@ beforeAll(async () => {
 });
 
 async function visitor(options: { javaScriptEnabled?: boolean } = {}): Promise<{ page: Page; form: RegisterPage }> {
-  const page = await (await newContext(browser, options)).newPage();
+  const page = await visitorPage(browser, options);
   return { page, form: new RegisterPage(page) };
 }
 

@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ForgotPasswordPage } from './pages/forgot-password';
 import { ResetPasswordPage } from './pages/reset-password';
-import { newContext, workerBrowser } from './support/browser';
+import { visitorPage, workerBrowser } from './support/browser';
 import { withServerDb } from './support/db';
 import { startServer, type Server } from './support/server';
 import { registered } from './support/sessions';
@@ -47,7 +47,7 @@ afterAll(async () => {
 
 /** A visitor of the Resend-backed server, on the reset flow's pages. */
 async function visitor() {
-  const page = await (await newContext(browser, { baseURL: server.baseUrl })).newPage();
+  const page = await visitorPage(browser, { baseURL: server.baseUrl });
   return { forgot: new ForgotPasswordPage(page), reset: new ResetPasswordPage(page) };
 }
 

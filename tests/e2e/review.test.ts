@@ -9,7 +9,7 @@ import { SiteHeader } from './pages/header';
 import { LoginPage } from './pages/login';
 import { SecurityPage } from './pages/security';
 import { api } from './support/api';
-import { newContext, workerBrowser } from './support/browser';
+import { visitorPage, workerBrowser } from './support/browser';
 import { DEVICE_COOKIE, REFRESH_COOKIE, SESSION_COOKIE, cookieValue, registered } from './support/sessions';
 import { baseUrl } from './support/shared-server';
 
@@ -21,10 +21,9 @@ beforeAll(async () => {
 
 /** A browser of its own, logged in as `person` through the form. */
 async function signedIn(person: Person, options: { remember?: boolean } = {}): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await newContext(browser);
-  const page = await context.newPage();
+  const page = await visitorPage(browser);
   await new LoginPage(page).logInToAccount(person.username, person.password, options);
-  return { context, page };
+  return { context: page.context(), page };
 }
 
 describe('tokens of the two kinds', () => {
@@ -48,8 +47,7 @@ describe('tokens of the two kinds', () => {
 
 describe('/auth/refresh without a refresh cookie', () => {
   it('goes to `next` and leaves the cookies alone: a link from another site logs nobody out', async () => {
-    const { context } = await signedIn(await registered());
-    const page = await context.newPage();
+    const { context, page } = await signedIn(await registered());
     const before = await cookieValue(context, SESSION_COOKIE);
     const response = await context.request.get('/auth/refresh?next=/account', { maxRedirects: 0 });
     expect(response.status()).toBe(307);
@@ -94,7 +92,7 @@ describe('device cookies', () => {
     expect(guesses.filter((g) => g.status === 429).length).toBeGreaterThanOrEqual(7);
 
     // A browser that never logged in to the account is locked out, right password or not.
-    const stranger = new LoginPage(await (await newContext(browser)).newPage());
+    const stranger = new LoginPage(await visitorPage(browser));
     await stranger.logIn(person.username, person.password);
     await stranger.expectError('Too many attempts. Try again in 15 minutes.');
     // The owner's browser has its own budget.

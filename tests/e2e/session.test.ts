@@ -8,7 +8,7 @@ import { AccountPage } from './pages/account';
 import { SiteHeader } from './pages/header';
 import { LoginPage } from './pages/login';
 import { api } from './support/api';
-import { launchProfile, newContext, tempProfileDir, workerBrowser } from './support/browser';
+import { launchProfile, tempProfileDir, visitorPage, workerBrowser } from './support/browser';
 import { textOf } from './support/page-text';
 import { REFRESH_COOKIE, SESSION_COOKIE, browserToken, putCookie, registered } from './support/sessions';
 import { baseUrl } from './support/shared-server';
@@ -29,15 +29,14 @@ const claimsIn = async (context: BrowserContext) => claimsOf((await cookie(conte
 
 /** A browser of its own, logged in as `person` through the form. */
 async function loggedIn(options: { remember?: boolean } = {}) {
-  const context = await newContext(browser);
-  const page = await context.newPage();
+  const page = await visitorPage(browser);
   await new LoginPage(page).logInToAccount(person.username, person.password, options);
-  return { context, page };
+  return { context: page.context(), page };
 }
 
 describe('logging in', () => {
   it('works with the username in any case and with the email', async () => {
-    const p = await (await newContext(browser)).newPage();
+    const p = await visitorPage(browser);
     const login = new LoginPage(p);
     await login.logInToAccount(person.username.toUpperCase(), person.password);
     await new SiteHeader(p).logOut();
@@ -46,7 +45,7 @@ describe('logging in', () => {
   });
 
   it('gives one message for a wrong password and for an unknown account', async () => {
-    const p = await (await newContext(browser)).newPage();
+    const p = await visitorPage(browser);
     const login = new LoginPage(p);
     await login.logIn(person.username, 'not the password');
     await login.expectError('That email or username and password don’t match an account.');
@@ -62,7 +61,7 @@ describe('logging in', () => {
     for (let i = 0; i < 5; i += 1) {
       expect((await api('POST', '/auth/token', { body: { login: locked.username, password: `wrong ${i}` } })).status).toBe(401);
     }
-    const login = new LoginPage(await (await newContext(browser)).newPage());
+    const login = new LoginPage(await visitorPage(browser));
     await login.logIn(locked.username, locked.password);
     await login.expectError('Too many attempts. Try again in 15 minutes.');
   });
@@ -85,7 +84,7 @@ describe('logging in', () => {
 
 describe('protected pages', () => {
   it('send a visitor to log in, then back where they were going', async () => {
-    const p = await (await newContext(browser)).newPage();
+    const p = await visitorPage(browser);
     await p.goto('/account?tab=profile');
     await p.waitForURL(/\/login\?next=/);
     expect(new URL(p.url()).searchParams.get('next')).toBe('/account?tab=profile');
@@ -95,16 +94,16 @@ describe('protected pages', () => {
   });
 
   it('never follow `next` off the site', async () => {
-    const p = await (await newContext(browser)).newPage();
+    const p = await visitorPage(browser);
     await new LoginPage(p).logIn(person.username, person.password, { path: '/login?next=https://evil.example/phish' });
     await p.waitForURL(`${baseUrl()}/account`);
-    const q = await (await newContext(browser)).newPage();
+    const q = await visitorPage(browser);
     await new LoginPage(q).logIn(person.username, person.password, { path: '/login?next=//evil.example' });
     await q.waitForURL(`${baseUrl()}/account`);
   });
 
   it('show the visitor’s state on the public home page', async () => {
-    const p = await (await newContext(browser)).newPage();
+    const p = await visitorPage(browser);
     await p.goto('/');
     expect(await textOf(p, '#visitor-state')).toContain('not logged in');
     await new LoginPage(p).logInToAccount(person.username, person.password);
@@ -131,9 +130,8 @@ describe('logging out', () => {
     const old = (await cookie(context, SESSION_COOKIE))!.value;
     await new SiteHeader(p).logOut();
 
-    const replay = await newContext(browser);
-    await putCookie(replay, SESSION_COOKIE, old);
-    const q = await replay.newPage();
+    const q = await visitorPage(browser);
+    await putCookie(q.context(), SESSION_COOKIE, old);
     await q.goto('/account');
     await new LoginPage(q).expectSentHere('Your session has ended. Please log in again.');
     await q.goto('/');
@@ -168,10 +166,9 @@ describe('a bad session cookie', () => {
   });
 
   it('signed with another secret: "invalid"', async () => {
-    const context = await newContext(browser);
+    const p = await visitorPage(browser);
     process.env.AUTH_SECRET = 'some-other-secret-that-is-32-bytes-or-more';
-    await putCookie(context, SESSION_COOKIE, await signSessionToken({ sub: '1', sid: 'x', username: 'ada' }, 'browser'));
-    const p = await context.newPage();
+    await putCookie(p.context(), SESSION_COOKIE, await signSessionToken({ sub: '1', sid: 'x', username: 'ada' }, 'browser'));
     await p.goto('/account');
     await new LoginPage(p).expectSentHere('Your session is invalid. Please log in again.');
   });

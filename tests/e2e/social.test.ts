@@ -21,7 +21,7 @@ import { submit } from './pages/form';
 import { LoginPage } from './pages/login';
 import { ResetPasswordPage } from './pages/reset-password';
 import { SecondStepPage, TwoStepSection } from './pages/two-step';
-import { newContext, workerBrowser } from './support/browser';
+import { visitorPage, workerBrowser } from './support/browser';
 import { withServerDb } from './support/db';
 import { expectText, textOf } from './support/page-text';
 import { startServer, type Server } from './support/server';
@@ -80,7 +80,7 @@ const ssoPerson = (overrides: Partial<OidcPerson> = {}): OidcPerson & { email: s
 });
 
 async function newPage(): Promise<Page> {
-  return (await newContext(browser, { baseURL: origin })).newPage();
+  return visitorPage(browser, { baseURL: origin });
 }
 
 /** "Continue with <name>" on `from`; resolves once the browser is back on this site and settled. */

@@ -17,7 +17,7 @@ import { LoginPage } from './pages/login';
 import { RegisterPage } from './pages/register';
 import { VerifyEmailPage } from './pages/verify-email';
 import { api, apiCall } from './support/api';
-import { newContext, workerBrowser } from './support/browser';
+import { visitorPage, workerBrowser } from './support/browser';
 import { withServerDb } from './support/db';
 import { expectText, textOf } from './support/page-text';
 import { startServer, type Server } from './support/server';
@@ -51,7 +51,7 @@ afterAll(async () => {
 });
 
 async function visitor(options: { baseURL?: string; javaScriptEnabled?: boolean } = {}): Promise<Page> {
-  return (await newContext(browser, options)).newPage();
+  return visitorPage(browser, options);
 }
 
 const accounts = (email: string, serverDataDir = dataDir()) =>

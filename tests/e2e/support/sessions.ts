@@ -5,7 +5,7 @@ import { claimsOf } from '../../support/api';
 import { newPerson, type Person } from '../../support/generators';
 import { signUp } from '../../support/sign-up';
 import { apiCall } from './api';
-import { newContext } from './browser';
+import { visitorPage } from './browser';
 import { authSecret, baseUrl, dataDir } from './shared-server';
 
 // Sessions in a browser on the shared server. It runs as production on http://127.0.0.1, so its
@@ -62,7 +62,7 @@ export async function signedIn(
   // The session the verification started is theirs: one session, as after the form's sign-up.
   const { person, token } = await verifiedAccount(baseUrl(), dataDir(), overrides);
   const { sub, sid, username } = claimsOf(token);
-  const context = await newContext(browser, options);
-  await putCookie(context, SESSION_COOKIE, await browserToken({ sub, sid, username }));
-  return { context, page: await context.newPage(), person };
+  const page = await visitorPage(browser, options);
+  await putCookie(page.context(), SESSION_COOKIE, await browserToken({ sub, sid, username }));
+  return { context: page.context(), page, person };
 }
