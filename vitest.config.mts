@@ -34,7 +34,7 @@ export default defineConfig({
     maxWorkers: os.availableParallelism(),
     // Transformed modules kept on disk (node_modules/.experimental-vitest-cache) for the next run,
     // keyed by each file's content: the unit and e2e runs transform the same files, and every unit
-    // file's fork waited on those transforms at its start. Vitest 5 turns this on by default.
+    // file's fork waited on those transforms at its start. Vitest 5 makes it a regular option.
     experimental: { fsModuleCache: true },
     projects: [
       {
