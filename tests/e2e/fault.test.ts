@@ -245,7 +245,7 @@ async function expectRecovered(person: Person, written: { acknowledged?: string;
 }
 
 /** A page signed in as `person`, on this test's server. */
-async function browserFor(person: Person): Promise<Page> {
+async function pageFor(person: Person): Promise<Page> {
   const page = await visitorPage(await workerBrowser(), { baseURL: server.baseUrl });
   const { hostname } = new URL(server.baseUrl);
   await page.context().addCookies([{ name: SESSION_COOKIE, value: person.sessionToken, domain: hostname, path: '/', httpOnly: true, secure: true, sameSite: 'Lax' }]);
@@ -255,7 +255,7 @@ async function browserFor(person: Person): Promise<Page> {
 describe('PostgreSQL going away', () => {
   it.for(['immediate', 'fast'] as const)('stopped (%s): 503s within 10 s while it is down, then served again once it is back', { timeout: 300_000 }, async (mode) => {
     const person = await signUp();
-    const browserPage = await browserFor(person);
+    const browserPage = await pageFor(person);
     const profile = new ProfilePage(browserPage);
     await profile.goto();
     const load = traffic(person);

@@ -20,7 +20,7 @@ beforeAll(async () => {
 });
 
 
-/** A new browser page, on the reset flow's pages. */
+/** A visitor's page, for the reset flow's pages. */
 async function visitor(options: { javaScriptEnabled?: boolean } = {}) {
   const page = await visitorPage(browser, options);
   return { page, forgot: new ForgotPasswordPage(page), reset: new ResetPasswordPage(page) };

@@ -79,7 +79,7 @@ const ssoPerson = (overrides: Partial<OidcPerson> = {}): OidcPerson & { email: s
   ...overrides,
 });
 
-async function newPage(): Promise<Page> {
+async function visitor(): Promise<Page> {
   return visitorPage(browser, { baseURL: origin });
 }
 
@@ -133,7 +133,7 @@ const FAILED = (name: string) => `Signing in with ${name} didn’t work. Try aga
 
 describe('a new account through a provider', () => {
   it('is made on the finish page from the claims, without a password, its address verified; the identity signs in again', async () => {
-    const page = await newPage();
+    const page = await visitor();
     const person = ssoPerson();
     oidc.signInAs(person);
     await continueWith(page, SSO, '/register');
@@ -168,7 +168,7 @@ describe('a new account through a provider', () => {
   });
 
   it('through a GitHub-style provider uses its primary verified address and login, and never an unverified one', async () => {
-    const page = await newPage();
+    const page = await visitor();
     const login = `octo${tag()}`;
     const email = `octo.${tag()}@example.com`;
     github.signInAs({ id: Number.parseInt(tag(), 16), login, email: `public.${tag()}@example.com`, emails: [{ email: `other.${tag()}@example.com`, primary: false, verified: true }, { email, primary: true, verified: true }] });
@@ -182,7 +182,7 @@ describe('a new account through a provider', () => {
     expect(identitiesOf(email)).toEqual([expect.objectContaining({ provider: 'github' })]);
 
     // A GitHub account whose primary address is unverified: no account, the answer that says nothing.
-    const other = await newPage();
+    const other = await visitor();
     const unverified = `unverified.${tag()}@example.com`;
     github.signInAs({ id: Number.parseInt(tag(), 16), login: `nobody${tag()}`, email: unverified, emails: [{ email: unverified, primary: true, verified: false }] });
     await continueWith(other, 'GitHub');
@@ -194,7 +194,7 @@ describe('a new account through a provider', () => {
 describe('linking by address', () => {
   it('links automatically when the provider and the account both verified the address, and says so', async () => {
     const person = await passwordAccount(`linked.${tag()}@example.com`);
-    const page = await newPage();
+    const page = await visitor();
     oidc.signInAs(ssoPerson({ email: person.email.toUpperCase() }));
     await continueWith(page, SSO);
     await page.waitForURL('**/account/security?linked=oidc**');
@@ -206,7 +206,7 @@ describe('linking by address', () => {
 
   it('does not link when the provider does not say the address is verified, and answers as for an unknown address', async () => {
     const person = await passwordAccount(`claimed.${tag()}@example.com`);
-    const page = await newPage();
+    const page = await visitor();
     oidc.signInAs(ssoPerson({ email: person.email, email_verified: false }));
     await continueWith(page, SSO);
     await new LoginPage(page).expectSentHere(UNLINKED(SSO));
@@ -226,7 +226,7 @@ describe('linking by address', () => {
 
   it('does not link to an account whose own address is unverified (someone may have signed up with it first)', async () => {
     const squatter = await passwordAccount(`squatted.${tag()}@example.com`, { verified: false });
-    const page = await newPage();
+    const page = await visitor();
     oidc.signInAs(ssoPerson({ email: squatter.email }));
     await continueWith(page, SSO);
     await new LoginPage(page).expectSentHere(UNLINKED(SSO));
@@ -238,7 +238,7 @@ describe('linking by address', () => {
 describe('connected accounts on the security page', () => {
   it('connects a provider explicitly, lists it, shows it in the API, and disconnects it', async () => {
     const person = await passwordAccount(`connect.${tag()}@example.com`);
-    const page = await newPage();
+    const page = await visitor();
     await new LoginPage(page).logInToAccount(person.username, person.password);
     // Any GitHub account, whatever its address: the person is signed in and chose it.
     const githubId = Number.parseInt(tag(), 16);
@@ -255,7 +255,7 @@ describe('connected accounts on the security page', () => {
 
     // The same GitHub account can't be connected to a second account.
     const second = await passwordAccount(`second.${tag()}@example.com`);
-    const other = await newPage();
+    const other = await visitor();
     await new LoginPage(other).logInToAccount(second.username, second.password);
     await other.goto('/account/security');
     await Promise.all([other.waitForURL('**/account/security?provider=github&problem=taken**'), other.getByRole('button', { name: 'Connect GitHub' }).click()]);
@@ -273,7 +273,7 @@ describe('connected accounts on the security page', () => {
   });
 
   it('refuses to disconnect the last way in, and lets a provider-made account set a password by emailed code', async () => {
-    const page = await newPage();
+    const page = await visitor();
     const person = ssoPerson();
     oidc.signInAs(person);
     await continueWith(page, SSO);
@@ -297,7 +297,7 @@ describe('connected accounts on the security page', () => {
   });
 
   it('confirms it’s you with a fresh sign-in at the provider, which a provider-made account needs to be deleted', async () => {
-    const page = await newPage();
+    const page = await visitor();
     const person = ssoPerson();
     oidc.signInAs(person);
     await continueWith(page, SSO);
@@ -341,7 +341,7 @@ describe('connected accounts on the security page', () => {
 
 describe('what the provider sends back is checked', () => {
   it('refuses a tampered state', async () => {
-    const page = await newPage();
+    const page = await visitor();
     const person = ssoPerson();
     oidc.signInAs(person);
     oidc.tamperWithNextState();
@@ -352,7 +352,7 @@ describe('what the provider sends back is checked', () => {
   });
 
   it('refuses an ID token with the wrong nonce', async () => {
-    const page = await newPage();
+    const page = await visitor();
     const person = ssoPerson();
     oidc.signInAs(person, (claims) => {
       claims.nonce = 'not-the-nonce-we-sent';
@@ -364,7 +364,7 @@ describe('what the provider sends back is checked', () => {
   });
 
   it('refuses an ID token from another issuer', async () => {
-    const page = await newPage();
+    const page = await visitor();
     oidc.signInAs(ssoPerson(), (claims) => {
       claims.iss = 'http://localhost:1/another-issuer';
     });
@@ -374,7 +374,7 @@ describe('what the provider sends back is checked', () => {
   });
 
   it('refuses a return this browser never started', async () => {
-    const page = await newPage();
+    const page = await visitor();
     await page.goto('/auth/oauth/callback/oidc?code=stolen&state=whatever');
     await new LoginPage(page).expectSentHere(`That sign-in with ${SSO} expired or was started in another browser. Try again.`);
   });
@@ -382,7 +382,7 @@ describe('what the provider sends back is checked', () => {
 
 describe('two-step verification', () => {
   it('still applies after a provider sign-in', async () => {
-    const page = await newPage();
+    const page = await visitor();
     const person = ssoPerson();
     oidc.signInAs(person);
     await continueWith(page, SSO);
