@@ -2,7 +2,6 @@ import 'server-only';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { Resend } from 'resend';
 import { env } from '@/lib/env';
 import { isProduction } from '@/lib/env-edge';
 import type { Mail } from './templates';
@@ -18,6 +17,8 @@ export async function sendMail(to: string, mail: Mail): Promise<SendResult> {
   const { RESEND_API_KEY, MAIL_FROM, MAIL_OUTBOX_DIR } = env();
   try {
     if (RESEND_API_KEY) {
+      // Loaded only where mail goes through Resend, not in every process that writes an outbox.
+      const { Resend } = await import('resend');
       const { error } = await new Resend(RESEND_API_KEY).emails.send({ from: MAIL_FROM, to: [to], ...mail });
       if (error) return fail(`Resend refused the message: ${error.name}: ${error.message}`);
       return { ok: true };
