@@ -26,15 +26,15 @@ import { recordSecurityEvent } from './audit';
 import { purposeKey } from './keys-node';
 import { siteOrigin } from './site';
 
-// Loaded at the first passkey ceremony: the slowest of the server's modules to load (0.2 s of
-// CPU), which every server process and test file that reaches this one paid at its start.
-const webauthn = () => import('@simplewebauthn/server');
-
 // Passkeys (WebAuthn) with SimpleWebAuthn: the ceremonies' options and the checks of what comes
 // back (signatures, origin, relying party, user verification, the signature counter). What
 // Gatehouse adds: challenges stored server-side and used once (deleted as they are checked), the
 // user handle checked against the passkey's account, the counter written by compare-and-swap, and
 // a passkey sign-in held to the same limits as a password.
+
+// Loaded at the first passkey ceremony: the slowest of the server's modules to load (0.2 s of
+// CPU), which every server process and test file that reaches this one paid at its start.
+const webauthn = () => import('@simplewebauthn/server');
 
 const CHALLENGE_TTL_MS = 5 * 60 * 1000;
 const RP_NAME = 'Gatehouse';
