@@ -15,6 +15,11 @@ export class ProfilePage {
   /** Opens the page and saves the partial form with these fields filled in, the rest left blank. */
   async partialUpdate(values: Partial<Record<ProfileField | 'currentPassword', string>>): Promise<void> {
     await this.goto();
+    await this.savePartial(values);
+  }
+
+  /** Saves the partial form on the page as it is, with these fields filled in. */
+  async savePartial(values: Partial<Record<ProfileField | 'currentPassword', string>>): Promise<void> {
     for (const [field, value] of Object.entries(values)) await this.page.fill(`#partial-${field}`, value);
     await submit(this.page.getByRole('button', { name: 'Save changes' }));
   }
