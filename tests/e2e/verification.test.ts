@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { newPerson, registration, type Person } from '../support/generators';
 import { mailTo, mailsUntil, waitForMails } from '../support/outbox';
@@ -50,16 +50,12 @@ afterAll(async () => {
   await Promise.all([optional?.stop(), off?.stop()]);
 });
 
-async function visitor(options: { baseURL?: string; javaScriptEnabled?: boolean } = {}): Promise<Page> {
-  return visitorPage(browser, options);
-}
-
 const accounts = (email: string, serverDataDir = dataDir()) =>
   withServerDb((db) => db.prepare('select count(*) from users where email = ?').pluck().get(email) as number, serverDataDir);
 
 describe('EMAIL_VERIFICATION=required (the default)', () => {
   it('signs up, lands on the code page with the address, and is signed in by the code from the mail', async () => {
-    const page = await visitor();
+    const page = await visitorPage(browser);
     const person = newPerson({ firstName: 'Grace' });
     const form = new RegisterPage(page);
     await form.fill(person);
@@ -82,7 +78,7 @@ describe('EMAIL_VERIFICATION=required (the default)', () => {
   });
 
   it('refuses an expired code with the same message; "Send a new code" waits out its minute', async () => {
-    const page = await visitor();
+    const page = await visitorPage(browser);
     const person = newPerson();
     await new RegisterPage(page).fill(person);
     await new RegisterPage(page).submit();
@@ -95,7 +91,7 @@ describe('EMAIL_VERIFICATION=required (the default)', () => {
 
     // Without JavaScript the button is always there, and the server's limit rules: within the
     // minute the same neutral answer, and no second mail.
-    const plain = await visitor({ javaScriptEnabled: false });
+    const plain = await visitorPage(browser, { javaScriptEnabled: false });
     await plain.goto(page.url());
     const resend = new VerifyEmailPage(plain);
     await resend.sendNewCode();
@@ -115,7 +111,7 @@ describe('EMAIL_VERIFICATION=required (the default)', () => {
 
   it('answers a sign-up with a registered address exactly as a new one, creates nothing, and mails the owner', async () => {
     const owner = await registered();
-    const page = await visitor();
+    const page = await visitorPage(browser);
     const form = new RegisterPage(page);
     await form.fill(newPerson({ email: owner.email }));
     const [response] = await Promise.all([page.waitForResponse((r) => r.request().method() === 'POST'), form.submit()]);
@@ -123,7 +119,7 @@ describe('EMAIL_VERIFICATION=required (the default)', () => {
     await verify.arrived();
     expect(await verify.description()).toContain(owner.email);
 
-    const fresh = await visitor();
+    const fresh = await visitorPage(browser);
     const freshForm = new RegisterPage(fresh);
     const newcomer = newPerson();
     await freshForm.fill(newcomer);
@@ -171,7 +167,7 @@ describe('EMAIL_VERIFICATION=required (the default)', () => {
     const person = newPerson();
     expect((await api('POST', '/auth/register', { body: registration(person) })).status).toBe(202);
     await verificationCode(person.email, dataDir());
-    const page = await visitor();
+    const page = await visitorPage(browser);
     const login = new LoginPage(page);
     await login.logIn(person.username, 'not the password');
     await login.expectError('That email or username and password don’t match an account.');
@@ -186,7 +182,7 @@ describe('EMAIL_VERIFICATION=required (the default)', () => {
   });
 
   it('"Start over" deletes the unverified account, so its username can be signed up again', async () => {
-    const page = await visitor();
+    const page = await visitorPage(browser);
     const person = newPerson();
     const form = new RegisterPage(page);
     await form.fill({ ...person, email: `typo.${person.email}` });
@@ -200,7 +196,7 @@ describe('EMAIL_VERIFICATION=required (the default)', () => {
   });
 
   it('works with JavaScript off', async () => {
-    const page = await visitor({ javaScriptEnabled: false });
+    const page = await visitorPage(browser, { javaScriptEnabled: false });
     const person = newPerson();
     const form = new RegisterPage(page);
     await form.fill(person);
@@ -216,7 +212,7 @@ describe('EMAIL_VERIFICATION=required (the default)', () => {
 
 describe('EMAIL_VERIFICATION=optional, with AUTH_URL', () => {
   it('signs up straight into the account, with a banner whose code verifies the address', async () => {
-    const page = await visitor({ baseURL: optional.baseUrl });
+    const page = await visitorPage(browser, { baseURL: optional.baseUrl });
     const person = newPerson({ firstName: 'Ada' });
     const form = new RegisterPage(page);
     await form.fill(person);
@@ -251,7 +247,7 @@ describe('EMAIL_VERIFICATION=optional, with AUTH_URL', () => {
       expect(spoiled.headers.get('location')).toBe('/verify-email?reason=link');
     }
 
-    const page = await visitor({ baseURL: optional.baseUrl });
+    const page = await visitorPage(browser, { baseURL: optional.baseUrl });
     await page.goto(link!);
     await page.waitForURL('**/login?**');
     await new LoginPage(page).expectSentHere('Your email address is verified. Log in to continue.');
@@ -259,7 +255,7 @@ describe('EMAIL_VERIFICATION=optional, with AUTH_URL', () => {
     await page.waitForURL('**/account?verified=1');
     await expectText(page, '#verified', 'Your email address is verified.');
 
-    const again = await visitor({ baseURL: optional.baseUrl });
+    const again = await visitorPage(browser, { baseURL: optional.baseUrl });
     await again.goto(link!);
     await again.waitForURL('**/verify-email?reason=link');
     await expectText(again, '#verify-notice', 'That link is invalid or has expired. Enter the code from the newest mail, or send a new code.');
@@ -268,7 +264,7 @@ describe('EMAIL_VERIFICATION=optional, with AUTH_URL', () => {
   it('still says an address is registered (the account works at once, which no answer could hide)', async () => {
     const owner = newPerson();
     expect((await apiCall(optional.baseUrl, 'POST', '/auth/register', { body: registration(owner) })).status).toBe(201);
-    const page = await visitor({ baseURL: optional.baseUrl });
+    const page = await visitorPage(browser, { baseURL: optional.baseUrl });
     const form = new RegisterPage(page);
     await form.fill(newPerson({ email: owner.email }));
     await form.submit();
@@ -278,7 +274,7 @@ describe('EMAIL_VERIFICATION=optional, with AUTH_URL', () => {
 
 describe('EMAIL_VERIFICATION=off', () => {
   it('signs up into the account with no mail and no banner', async () => {
-    const page = await visitor({ baseURL: off.baseUrl });
+    const page = await visitorPage(browser, { baseURL: off.baseUrl });
     const person: Person = newPerson();
     const form = new RegisterPage(page);
     await form.fill(person);
