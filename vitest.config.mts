@@ -14,8 +14,23 @@ if (!process.env.GATEHOUSE_TEST_TMP) {
   process.env.GATEHOUSE_TEST_TMP = process.env.TMPDIR = runTmp;
   process.once('exit', () => {
     if (process.env.E2E_KEEP_DATA === '1') console.log(`Kept the run's temporary folders in ${runTmp}`);
-    else fs.rmSync(runTmp, { recursive: true, force: true });
+    else removeRunTmp(runTmp);
   });
+}
+
+// The workers' Chromium ends with them, and its last processes can still be writing to their
+// profile under runTmp: a removal that meets a folder filled again (ENOTEMPTY) tries again a
+// moment later. rmSync's own maxRetries does not pause between tries on Linux. A run whose tests
+// passed does not fail on what is only cleanup.
+function removeRunTmp(runTmp: string) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return fs.rmSync(runTmp, { recursive: true, force: true });
+    } catch (error) {
+      if (attempt === 20) return console.warn(`Could not remove the run's temporary folder ${runTmp}: ${(error as Error).message}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+    }
+  }
 }
 
 export default defineConfig({
