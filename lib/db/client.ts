@@ -1,6 +1,7 @@
 import 'server-only';
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import Database from 'better-sqlite3';
 import { drizzle as drizzleSqlite, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate as migrateSqlite } from 'drizzle-orm/better-sqlite3/migrator';
@@ -121,19 +122,43 @@ export async function closeStore(): Promise<void> {
 // Any 64-bit number, the same in every instance: the lock instances starting together take turns on.
 const MIGRATION_LOCK = 7_242_031_117;
 
+// How long a start waits for PostgreSQL: one started beside the app (a compose file, a pod) or
+// restarting is not up yet, one on a busy machine answers late, and another instance may hold the
+// lock while it migrates. DATABASE_TIMEOUT_MS bounds a request, not a start.
+const START_WAIT_MS = 30_000;
+
 /**
  * Brings the schema up to date. SQLite files are migrated when opened; on PostgreSQL, instances
  * starting at once take turns on an advisory lock, so one migrates and the others find it done.
+ * A database out of reach is tried again, once a second, for START_WAIT_MS; the first failure is
+ * logged at once, so a wrong address is plain while the start waits.
  */
 export async function migrateStore(target = store()): Promise<void> {
   if (target.engine !== 'postgres') return;
-  const client = await target.pool.connect();
+  const deadline = Date.now() + START_WAIT_MS;
+  const client = await connectForStart(target.pool, deadline);
   try {
-    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    // Tried, not awaited: a wait on the lock itself would run into DATABASE_TIMEOUT_MS.
+    while (!(await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [MIGRATION_LOCK])).rows[0]!.locked) {
+      if (Date.now() > deadline) throw new Error(`another instance held the migration lock for ${START_WAIT_MS / 1000} s`);
+      await sleep(250);
+    }
     await migratePg(drizzlePg(client), { migrationsFolder: migrations('postgres') });
   } finally {
     await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => {});
     client.release();
+  }
+}
+
+async function connectForStart(pool: pg.Pool, deadline: number): Promise<pg.PoolClient> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await pool.connect();
+    } catch (error) {
+      if (!isDatabaseUnavailable(error) || Date.now() > deadline) throw error;
+      if (attempt === 1) logUnavailable('start', error);
+      await sleep(1_000);
+    }
   }
 }
 
