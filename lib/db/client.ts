@@ -140,7 +140,7 @@ export async function migrateStore(target = store()): Promise<void> {
   try {
     // Tried, not awaited: a wait on the lock itself would run into DATABASE_TIMEOUT_MS.
     while (!(await client.query<{ locked: boolean }>('select pg_try_advisory_lock($1) as locked', [MIGRATION_LOCK])).rows[0]!.locked) {
-      if (Date.now() > deadline) throw new Error(`another instance held the migration lock for ${START_WAIT_MS / 1000} s`);
+      if (Date.now() > deadline) throw new Error(`another instance still held the migration lock ${START_WAIT_MS / 1000} s into the start`);
       await sleep(250);
     }
     await migratePg(drizzlePg(client), { migrationsFolder: migrations('postgres') });
