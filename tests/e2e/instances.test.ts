@@ -16,7 +16,7 @@ import { LoginPage } from './pages/login';
 import { ProfilePage } from './pages/profile';
 import { apiCall } from './support/api';
 import { workerBrowser } from './support/browser';
-import { startServer, type Server } from './support/server';
+import { startServers, type Server } from './support/server';
 import { registered } from './support/sessions';
 
 let cluster: PostgresCluster;
@@ -36,7 +36,7 @@ beforeAll(async () => {
     MAIL_OUTBOX_DIR: path.join(shared, 'outbox'),
   };
   // Started together: both run the migrations' advisory lock, one migrates.
-  [a, b] = await Promise.all([startServer(env), startServer(env)]);
+  [a, b] = (await startServers([env], [env])) as [Server, Server];
   proxy = await startNginx([a.baseUrl, b.baseUrl]);
 }, 120_000);
 

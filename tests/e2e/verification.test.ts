@@ -20,7 +20,7 @@ import { api, apiCall } from './support/api';
 import { visitorPage, workerBrowser } from './support/browser';
 import { withServerDb } from './support/db';
 import { expectText, textOf } from './support/page-text';
-import { startServer, type Server } from './support/server';
+import { startServers, type Server } from './support/server';
 import { registered } from './support/sessions';
 import { dataDir } from './support/shared-server';
 
@@ -37,13 +37,13 @@ beforeAll(async () => {
   // AUTH_URL must name the server's own address for the link in its mail to lead back to it.
   const port = await freePort();
   const optionalDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gatehouse-e2e-'));
-  [optional, off] = await Promise.all([
-    startServer(
+  [optional, off] = (await startServers(
+    [
       { TRUST_PROXY: '1', EMAIL_VERIFICATION: 'optional', AUTH_URL: `http://127.0.0.1:${port}` },
       { dataDir: optionalDir, authSecret: randomBytes(32).toString('base64url'), port },
-    ),
-    startServer({ TRUST_PROXY: '1', EMAIL_VERIFICATION: 'off' }),
-  ]);
+    ],
+    [{ TRUST_PROXY: '1', EMAIL_VERIFICATION: 'off' }],
+  )) as [Server, Server];
 });
 
 afterAll(async () => {

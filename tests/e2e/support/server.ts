@@ -133,3 +133,15 @@ export async function startServer(extraEnv: Record<string, string> = {}, reuse?:
     },
   };
 }
+
+/**
+ * Servers started side by side (`startServer`'s arguments for each). If one fails to start, the
+ * others are stopped before its error is thrown: the caller never gets them, so nothing else would.
+ */
+export async function startServers(...each: Array<Parameters<typeof startServer>>): Promise<Server[]> {
+  const started = await Promise.allSettled(each.map((args) => startServer(...args)));
+  const failed = started.find((result) => result.status === 'rejected');
+  if (!failed) return started.map((result) => (result as PromiseFulfilledResult<Server>).value);
+  await Promise.all(started.map((result) => (result.status === 'fulfilled' ? result.value.stop() : undefined)));
+  throw failed.reason;
+}
